@@ -1,0 +1,3 @@
+from diptych.cli import main
+
+main()

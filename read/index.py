@@ -1,0 +1,154 @@
+"""The search-index port: the only way the read side touches its storage.
+
+Every adapter (tantivy on disk, Elasticsearch) implements `SearchIndex` with the same semantics,
+which `tests/integration/test_index_contract.py` checks against each of them:
+
+- writes carry an *external* version (the aggregate version): a write whose version is not newer
+  than the stored one is ignored and counted as stale, so re-delivery and replay are harmless;
+- deletes are versioned too and leave a tombstone, so a late, older upsert cannot resurrect a
+  deleted document;
+- a checkpoint (a named position in the event log) can be written with a batch of documents;
+- search results are ordered by `(sort key, tie-breaker)` and pages continue after the sort values
+  of the last hit (keyset pagination), so adding documents never shifts a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+JSON = dict[str, Any]
+SortValues = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    kind: str
+    id: str
+    version: int
+    body: JSON
+
+
+@dataclass(frozen=True)
+class Upsert:
+    """Replace the document with `body`, if `version` is newer than the stored version."""
+
+    kind: str
+    id: str
+    version: int
+    body: JSON
+
+
+@dataclass(frozen=True)
+class Delete:
+    """Delete the document, if `version` is newer; remember `version` so older upserts stay out."""
+
+    kind: str
+    id: str
+    version: int
+
+
+Write = Upsert | Delete
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    name: str
+    position: int
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    applied: int
+    stale: int
+
+
+@dataclass(frozen=True)
+class Term:
+    """Exact match on a keyword or integer field."""
+
+    field: str
+    value: str | int
+
+
+@dataclass(frozen=True)
+class Range:
+    """Inclusive range on an integer field; either bound may be None."""
+
+    field: str
+    gte: int | None = None
+    lte: int | None = None
+
+
+Filter = Term | Range
+
+
+@dataclass(frozen=True)
+class Sort:
+    """`field=None` orders by relevance (score, highest first)."""
+
+    field: str | None = None
+    descending: bool = False
+
+
+RELEVANCE = Sort(field=None, descending=True)
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    text: str | None = None
+    filters: tuple[Filter, ...] = ()
+    sort: Sort = RELEVANCE
+    first: int = 20
+    after: SortValues | None = None
+    facets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hit:
+    document: Document
+    sort_values: SortValues
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: Sequence[Hit]
+    has_next: bool
+    total: int
+    facets: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
+
+class InvalidSearch(ValueError):
+    """The request cannot be run (unknown field, malformed cursor values, unparsable text)."""
+
+
+class SearchIndex(Protocol):
+    async def open(self) -> None:
+        """Create or open the physical index; called once from the lifespan."""
+
+    async def close(self) -> None: ...
+
+    async def get(self, kind: str, id: str) -> Document | None:
+        """The live document, or None when absent or deleted."""
+
+    async def get_many(self, kind: str, ids: Sequence[str]) -> dict[str, Document]: ...
+
+    async def version_of(self, kind: str, id: str) -> int | None:
+        """The stored version, tombstones included; None when never written."""
+
+    async def write(
+        self, writes: Sequence[Write], checkpoint: Checkpoint | None = None
+    ) -> WriteResult:
+        """Apply the writes (last one wins within the batch), then persist the checkpoint.
+
+        When this returns, the applied writes are visible to `get` and `search`.
+        """
+
+    async def checkpoint(self, name: str) -> int:
+        """The stored position for `name`; 0 when none was written."""
+
+    async def search(self, kind: str, request: SearchRequest) -> SearchPage: ...
+
+    async def clear(self) -> None:
+        """Remove every document, tombstone and checkpoint (for rebuilds and tests)."""

@@ -1,0 +1,53 @@
+"""The GraphQL schema and its ASGI app (HTTP, GraphiQL and WebSocket at one path)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.extensions import MaskErrors, ParserCache, QueryDepthLimiter, ValidationCache
+
+from schema.context import Context, Services
+from schema.mutations import Mutation
+from schema.queries import Query
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    """Mask errors raised by bugs; keep syntax/validation errors and our own coded errors."""
+    if error.original_error is None:
+        return False
+    return not (error.extensions or {}).get("code")
+
+
+def build_schema() -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            MaskErrors(should_mask_error=_is_unexpected),
+            QueryDepthLimiter(max_depth=12),
+            ParserCache(maxsize=512),
+            ValidationCache(maxsize=512),
+        ],
+    )
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    """Strawberry's ASGI app; the services come from the Starlette lifespan state."""
+
+    def __init__(self, schema: strawberry.Schema) -> None:
+        super().__init__(schema, graphql_ide="graphiql")
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        services: Services = request.state.services
+        return Context(services=services)
+
+    async def get_root_value(self, request: Request | WebSocket) -> Any:
+        return None

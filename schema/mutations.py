@@ -1,0 +1,167 @@
+"""Mutations: each builds a command, dispatches it to the write side and reports the outcome."""
+
+from __future__ import annotations
+
+from typing import Annotated, TypeVar
+
+import strawberry
+
+from read.consistency import ConsistencyToken
+from read.events import KIND_OF_AGGREGATE
+from schema.context import Info
+from schema.errors import (
+    EmailTaken,
+    Error,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    SkuTaken,
+    VersionConflict,
+    to_graphql,
+)
+from schema.inputs import (
+    AddProductInput,
+    ChangeProductPriceInput,
+    ChangeUserEmailInput,
+    DeactivateUserInput,
+    DescribeProductInput,
+    DiscontinueProductInput,
+    RegisterUserInput,
+    RenameUserInput,
+    RestockProductInput,
+)
+from schema.payloads import (
+    Accepted,
+    ProductAdded,
+    ProductDescribed,
+    ProductDiscontinued,
+    ProductPriceChanged,
+    ProductRestocked,
+    UserDeactivated,
+    UserEmailChanged,
+    UserRegistered,
+    UserRenamed,
+)
+from write import commands
+from write.commands import Command
+from write.errors import DomainError
+
+P = TypeVar("P", bound=Accepted)
+
+
+async def execute(info: Info, command: Command, payload: type[P]) -> P | Error:
+    try:
+        result = await info.context.services.dispatch(command)
+    except DomainError as error:
+        return to_graphql(error)
+    token = ConsistencyToken(
+        kind=KIND_OF_AGGREGATE[result.aggregate_type],
+        id=result.aggregate_id,
+        version=result.version,
+        position=result.position or 0,
+    )
+    return payload(
+        id=strawberry.ID(result.aggregate_id),
+        version=result.version,
+        consistency_token=token.encode(),
+    )
+
+
+RegisterUserResult = Annotated[
+    UserRegistered | InvalidInput | EmailTaken, strawberry.union("RegisterUserResult")
+]
+ChangeUserEmailResult = Annotated[
+    UserEmailChanged | InvalidInput | EmailTaken | NotFound | VersionConflict | InvalidTransition,
+    strawberry.union("ChangeUserEmailResult"),
+]
+RenameUserResult = Annotated[
+    UserRenamed | InvalidInput | NotFound | VersionConflict | InvalidTransition,
+    strawberry.union("RenameUserResult"),
+]
+DeactivateUserResult = Annotated[
+    UserDeactivated | InvalidInput | NotFound | VersionConflict | InvalidTransition,
+    strawberry.union("DeactivateUserResult"),
+]
+AddProductResult = Annotated[
+    ProductAdded | InvalidInput | SkuTaken, strawberry.union("AddProductResult")
+]
+ChangeProductPriceResult = Annotated[
+    ProductPriceChanged | InvalidInput | NotFound | VersionConflict | InvalidTransition,
+    strawberry.union("ChangeProductPriceResult"),
+]
+RestockProductResult = Annotated[
+    ProductRestocked | InvalidInput | NotFound | VersionConflict | InvalidTransition,
+    strawberry.union("RestockProductResult"),
+]
+DescribeProductResult = Annotated[
+    ProductDescribed | InvalidInput | NotFound | VersionConflict | InvalidTransition,
+    strawberry.union("DescribeProductResult"),
+]
+DiscontinueProductResult = Annotated[
+    ProductDiscontinued | InvalidInput | NotFound | VersionConflict | InvalidTransition,
+    strawberry.union("DiscontinueProductResult"),
+]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def register_user(self, info: Info, input: RegisterUserInput) -> RegisterUserResult:
+        command = commands.RegisterUser(name=input.name, email=input.email)
+        return await execute(info, command, UserRegistered)
+
+    @strawberry.mutation
+    async def change_user_email(
+        self, info: Info, input: ChangeUserEmailInput
+    ) -> ChangeUserEmailResult:
+        command = commands.ChangeUserEmail(input.id, input.email, input.expected_version)
+        return await execute(info, command, UserEmailChanged)
+
+    @strawberry.mutation
+    async def rename_user(self, info: Info, input: RenameUserInput) -> RenameUserResult:
+        command = commands.RenameUser(input.id, input.name, input.expected_version)
+        return await execute(info, command, UserRenamed)
+
+    @strawberry.mutation
+    async def deactivate_user(
+        self, info: Info, input: DeactivateUserInput
+    ) -> DeactivateUserResult:
+        command = commands.DeactivateUser(input.id, input.expected_version)
+        return await execute(info, command, UserDeactivated)
+
+    @strawberry.mutation
+    async def add_product(self, info: Info, input: AddProductInput) -> AddProductResult:
+        command = commands.AddProduct(
+            input.sku, input.name, input.description, input.category, input.price, input.stock
+        )
+        return await execute(info, command, ProductAdded)
+
+    @strawberry.mutation
+    async def change_product_price(
+        self, info: Info, input: ChangeProductPriceInput
+    ) -> ChangeProductPriceResult:
+        command = commands.ChangeProductPrice(input.id, input.price, input.expected_version)
+        return await execute(info, command, ProductPriceChanged)
+
+    @strawberry.mutation
+    async def restock_product(
+        self, info: Info, input: RestockProductInput
+    ) -> RestockProductResult:
+        command = commands.RestockProduct(input.id, input.quantity, input.expected_version)
+        return await execute(info, command, ProductRestocked)
+
+    @strawberry.mutation
+    async def describe_product(
+        self, info: Info, input: DescribeProductInput
+    ) -> DescribeProductResult:
+        command = commands.DescribeProduct(
+            input.id, input.name, input.description, input.category, input.expected_version
+        )
+        return await execute(info, command, ProductDescribed)
+
+    @strawberry.mutation
+    async def discontinue_product(
+        self, info: Info, input: DiscontinueProductInput
+    ) -> DiscontinueProductResult:
+        command = commands.DiscontinueProduct(input.id, input.expected_version)
+        return await execute(info, command, ProductDiscontinued)

@@ -1,0 +1,57 @@
+"""A field extension for every query field: the `consistency` argument and typed query errors.
+
+Given a token from a mutation, the field answers only once the read side reflects that write, or
+fails with `extensions.code = "STALE_READ"` after the configured wait. Without a token it answers
+at once from whatever the index holds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.annotation import StrawberryAnnotation
+from strawberry.extensions import FieldExtension
+from strawberry.extensions.field_extension import AsyncExtensionResolver
+from strawberry.types.arguments import StrawberryArgument
+from strawberry.types.field import StrawberryField
+
+from read.consistency import ConsistencyToken, wait_until_visible
+from read.errors import QueryError
+from schema.context import Info
+
+CONSISTENCY = (
+    "A consistencyToken from a mutation: answer only once the read side reflects that write."
+)
+
+
+class ReadModelField(FieldExtension):
+    def apply(self, field: StrawberryField) -> None:
+        field.arguments = [
+            *field.arguments,
+            StrawberryArgument(
+                python_name="consistency",
+                graphql_name=None,
+                type_annotation=StrawberryAnnotation(str | None),
+                default=None,
+                description=CONSISTENCY,
+            ),
+        ]
+
+    async def resolve_async(
+        self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        token = kwargs.pop("consistency", None)
+        services = info.context.services
+        try:
+            if token is not None:
+                await wait_until_visible(
+                    services.index,
+                    services.feed,
+                    ConsistencyToken.decode(token),
+                    services.consistency_timeout,
+                )
+            return await next_(source, info, **kwargs)
+        except QueryError as error:
+            extensions = {"code": error.code} | ({"field": error.field} if error.field else {})
+            raise GraphQLError(error.message, extensions=extensions) from error

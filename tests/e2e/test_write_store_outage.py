@@ -1,0 +1,65 @@
+"""Queries are answered from the index alone: they keep working while the write store is down."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.e2e import queries as q
+from tests.e2e.server import Server, start
+from tests.e2e.tcp_proxy import TcpProxy
+
+
+@pytest.fixture
+def database_name(postgres_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    name = f"diptych_e2e_{uuid.uuid4().hex[:12]}"
+    admin = make_url(postgres_url).set(drivername="postgresql").render_as_string(False)
+
+    async def run(sql: str) -> None:
+        connection = await asyncpg.connect(admin)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    yield name
+    asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def test_queries_keep_answering_when_the_write_database_is_unreachable(
+    postgres_url: str, database_name: str, tmp_path: Path
+) -> None:
+    target = urlsplit(postgres_url)
+    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432).start()
+    url = make_url(postgres_url).set(port=proxy.port, database=database_name)
+    server: Server = start(
+        tmp_path,
+        env={"DIPTYCH_DATABASE_URL": url.render_as_string(hide_password=False)},
+    )
+    try:
+        user = server.graphql(q.REGISTER, name="Offline Reader", email="offline@example.com")
+        token = user["data"]["registerUser"]["consistencyToken"]
+        user_id = user["data"]["registerUser"]["id"]
+        assert server.graphql(q.USER, id=user_id, token=token)["data"]["user"]["id"] == user_id
+
+        proxy.cut()
+
+        refused = server.graphql(q.REGISTER, name="Too Late", email="late@example.com")
+        assert refused["data"] is None and refused["errors"]
+        still = server.graphql(q.USER, id=user_id, token=token)
+        assert "errors" not in still
+        assert still["data"]["user"]["email"] == "offline@example.com"
+        listed = server.graphql(q.USERS, search="offline")["data"]["users"]
+        assert [e["node"]["id"] for e in listed["edges"]] == [user_id]
+    finally:
+        server.stop()
+        proxy.close()

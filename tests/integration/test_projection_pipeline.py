@@ -1,0 +1,159 @@
+"""The write store, the relay, the in-process broker, the projector and tantivy, all real."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from read.consistency import ConsistencyToken, VisibilityFeed, wait_until_visible
+from read.documents import PRODUCT, USER
+from read.errors import StaleRead
+from read.index import SearchRequest, Sort
+from read.tantivy_index import TantivyIndex
+from workers.broker import Envelope
+from workers.inprocess import InProcessBroker
+from workers.projector import Projector
+from workers.relay import Relay
+from write import commands, outbox
+from write.database import create_engine
+from write.handlers import handle
+from write.migrate import upgrade
+from write.results import CommandResult
+from write.unit_of_work import SqlAlchemyUnitOfWork
+
+
+@dataclass
+class Pipeline:
+    engine: AsyncEngine
+    index: TantivyIndex
+    feed: VisibilityFeed
+    projector: Projector
+    relay: Relay
+
+    async def run(self, command: commands.Command) -> CommandResult:
+        return await handle(command, SqlAlchemyUnitOfWork(self.engine))
+
+    async def snapshot(self) -> dict[tuple[str, str], tuple[int, dict[str, Any]]]:
+        docs = {}
+        for kind, key in ((USER, "name_key"), (PRODUCT, "name_key")):
+            page = await self.index.search(kind, SearchRequest(sort=Sort(key), first=1000))
+            for hit in page.hits:
+                docs[(kind, hit.document.id)] = (hit.document.version, hit.document.body)
+        return docs
+
+
+@pytest.fixture
+async def pipeline(tmp_path: Path) -> AsyncIterator[Pipeline]:
+    url = f"sqlite+aiosqlite:///{tmp_path}/write.db"
+    await upgrade(url)
+    engine = create_engine(url)
+    index = TantivyIndex(tmp_path / "index")
+    await index.open()
+    feed = VisibilityFeed()
+    broker = InProcessBroker()
+    projector = Projector(index, feed)
+    await broker.consume(projector)
+    yield Pipeline(engine, index, feed, projector, Relay(engine, broker))
+    await index.close()
+    await engine.dispose()
+
+
+async def seed(p: Pipeline) -> tuple[CommandResult, CommandResult]:
+    user = await p.run(commands.RegisterUser("Ada Lovelace", "ada@example.com"))
+    await p.run(commands.ChangeUserEmail(user.aggregate_id, "countess@example.com"))
+    product = await p.run(
+        commands.AddProduct("KB-1", "Keyboard", "Clicky", "input", Decimal("89.90"), 3)
+    )
+    await p.run(commands.RestockProduct(product.aggregate_id, 2))
+    return user, product
+
+
+async def test_committed_events_reach_the_index_in_order(pipeline: Pipeline) -> None:
+    user, product = await seed(pipeline)
+
+    assert await pipeline.relay.drain() == 4
+
+    doc = await pipeline.index.get(USER, user.aggregate_id)
+    assert doc is not None and doc.version == 2
+    assert doc.body["email"] == "countess@example.com"
+    item = await pipeline.index.get(PRODUCT, product.aggregate_id)
+    assert item is not None and (item.version, item.body["stock"]) == (2, 5)
+    assert await outbox.unpublished(pipeline.engine, 100) == []
+    assert await pipeline.index.checkpoint("projector") == await outbox.last_position(
+        pipeline.engine
+    )
+
+
+async def test_replaying_the_whole_log_twice_leaves_the_index_unchanged(pipeline: Pipeline) -> None:
+    await seed(pipeline)
+    await pipeline.relay.drain()
+    before = await pipeline.snapshot()
+    log = await outbox.read_log(pipeline.engine, after=0, limit=10_000)
+
+    first = await pipeline.projector.apply(log)
+    second = await pipeline.projector.apply(list(reversed(log)))
+
+    assert (first.applied, second.applied) == (0, 0)
+    assert await pipeline.snapshot() == before
+    assert len(before) == 2
+
+
+async def test_an_older_redelivery_never_overwrites_a_newer_document(pipeline: Pipeline) -> None:
+    user, _ = await seed(pipeline)
+    await pipeline.relay.drain()
+    log = await outbox.read_log(pipeline.engine, after=0, limit=10_000)
+    registered = [e for e in log if e["type"] == "UserRegistered"]
+
+    result = await pipeline.projector.apply(registered)
+
+    assert result.applied == 0
+    doc = await pipeline.index.get(USER, user.aggregate_id)
+    assert doc is not None and doc.body["email"] == "countess@example.com"
+
+
+async def test_events_stay_in_the_outbox_until_the_projector_has_applied_them(
+    tmp_path: Path, pipeline: Pipeline
+) -> None:
+    await seed(pipeline)
+    failing = InProcessBroker()
+
+    async def broken(events: Sequence[Envelope]) -> None:
+        raise ConnectionError("index is down")
+
+    await failing.consume(broken)
+    with pytest.raises(ConnectionError):
+        await Relay(pipeline.engine, failing).relay_once()
+    assert len(await outbox.unpublished(pipeline.engine, 100)) == 4
+
+    assert await pipeline.relay.drain() == 4
+    assert len(await pipeline.snapshot()) == 2
+
+
+async def test_a_token_wait_returns_as_soon_as_the_projector_makes_the_write_visible(
+    pipeline: Pipeline,
+) -> None:
+    user = await pipeline.run(commands.RegisterUser("Grace", "grace@example.com"))
+    token = ConsistencyToken(USER, user.aggregate_id, user.version, user.position or 0)
+    waiting = asyncio.create_task(
+        wait_until_visible(pipeline.index, pipeline.feed, token, timeout=5, recheck=60)
+    )
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+
+    await pipeline.relay.drain()
+
+    await asyncio.wait_for(waiting, 1)
+
+
+async def test_a_token_the_projector_never_reaches_raises_stale_read(pipeline: Pipeline) -> None:
+    user = await pipeline.run(commands.RegisterUser("Grace", "grace@example.com"))
+    token = ConsistencyToken(USER, user.aggregate_id, user.version, user.position or 0)
+    with pytest.raises(StaleRead):
+        await wait_until_visible(pipeline.index, pipeline.feed, token, timeout=0.2)

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from diptych.settings import Settings, SettingsError
+
+
+def test_with_nothing_set_everything_is_embedded_under_the_data_dir(tmp_path: Path) -> None:
+    settings = Settings.from_env({"DIPTYCH_DATA_DIR": str(tmp_path)})
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path}/diptych.db"
+    assert settings.index_dir == tmp_path / "index"
+    assert (settings.host, settings.port, settings.consistency_timeout) == ("127.0.0.1", 8000, 5)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DIPTYCH_PORT", "eighty"),
+        ("DIPTYCH_PORT", "70000"),
+        ("DIPTYCH_CONSISTENCY_TIMEOUT", "-1"),
+        ("DIPTYCH_DATABASE_URL", "mysql://root@localhost/db"),
+    ],
+)
+def test_a_bad_setting_is_refused_with_its_name_in_one_line(name: str, value: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({name: value})
+    assert name in str(raised.value)
+    assert "\n" not in str(raised.value)

@@ -1,0 +1,74 @@
+"""The relay: moves committed events from the outbox to the broker, in log order.
+
+It wakes as soon as a command commits (`wake()`), and also every `poll_interval` seconds so events
+committed by another process are never stranded. Events are marked published only after the broker
+accepted them; if publishing fails they stay in the outbox and are retried with backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from workers.broker import Broker
+from write import outbox
+
+log = logging.getLogger(__name__)
+
+
+class Relay:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        broker: Broker,
+        batch_size: int = 500,
+        poll_interval: float = 1.0,
+        max_backoff: float = 10.0,
+    ) -> None:
+        self._engine = engine
+        self._broker = broker
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._max_backoff = max_backoff
+        self._wakeup = asyncio.Event()
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    def stop(self) -> None:
+        """Finish the batch in flight, then return from `run`."""
+        self._stopping = True
+        self._wakeup.set()
+
+    async def relay_once(self) -> int:
+        """Publish one batch of unpublished events; return how many were published."""
+        events = await outbox.unpublished(self._engine, self._batch_size)
+        if events:
+            await self._broker.publish(events)
+            await outbox.mark_published(self._engine, [e["position"] for e in events])
+        return len(events)
+
+    async def drain(self) -> int:
+        total = 0
+        while not self._stopping and (count := await self.relay_once()) > 0:
+            total += count
+        return total
+
+    async def run(self) -> None:
+        backoff = 0.1
+        while not self._stopping:
+            self._wakeup.clear()
+            try:
+                await self.drain()
+                backoff = 0.1
+                timeout = self._poll_interval
+            except Exception:  # the loop must outlive a broken broker or database
+                log.exception("relay failed; retrying in %.1fs", backoff)
+                timeout, backoff = backoff, min(backoff * 2, self._max_backoff)
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), timeout)
+            except TimeoutError:
+                pass

@@ -1,0 +1,58 @@
+"""The expected failures of a command. Each maps to a typed GraphQL error; none writes anything."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class DomainError(Exception):
+    """Base of every expected command failure."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__("Invalid input: " + "; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = dict(errors)
+
+
+class EmailTaken(DomainError):
+    def __init__(self, email: str) -> None:
+        super().__init__(f"The email {email!r} is already registered.")
+        self.email = email
+
+
+class SkuTaken(DomainError):
+    def __init__(self, sku: str) -> None:
+        super().__init__(f"The SKU {sku!r} is already in use.")
+        self.sku = sku
+
+
+class NotFound(DomainError):
+    def __init__(self, aggregate_type: str, id: str) -> None:
+        super().__init__(f"No {aggregate_type} with id {id!r}.")
+        self.aggregate_type = aggregate_type
+        self.id = id
+
+
+class VersionConflict(DomainError):
+    def __init__(self, id: str, expected: int, actual: int | None) -> None:
+        super().__init__(
+            f"Expected version {expected} of {id!r}, but it is at version {actual}."
+            if actual is not None
+            else f"{id!r} was changed concurrently; reload it and try again."
+        )
+        self.id = id
+        self.expected = expected
+        self.actual = actual
+
+
+class InvalidTransition(DomainError):
+    """The aggregate's status forbids the command (e.g. restocking a discontinued product)."""
+
+    def __init__(self, id: str, message: str) -> None:
+        super().__init__(message)
+        self.id = id
