@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from write.commands import Command
 from write.handlers import handle
 from write.results import CommandResult
-from write.unit_of_work import SqlAlchemyUnitOfWork
+from write.sqlalchemy_uow import SqlAlchemyUnitOfWork
 
 
 class CommandDispatcher:

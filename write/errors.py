@@ -56,3 +56,14 @@ class InvalidTransition(DomainError):
     def __init__(self, id: str, message: str) -> None:
         super().__init__(message)
         self.id = id
+
+
+class ConcurrentUpdate(VersionConflict):
+    """Another command changed the aggregate between our read and our write; retrying is safe."""
+
+    def __init__(self, id: str, expected: int) -> None:
+        super().__init__(id, expected, None)
+
+
+class StoreUnavailable(Exception):
+    """The write store could not be reached; the command's outcome is not committed."""

@@ -6,8 +6,10 @@ upcaster; never a silent change.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -87,3 +89,15 @@ SCHEMA_VERSION: dict[type[Event], int] = {
     ProductDescribed: 1,
     ProductDiscontinued: 1,
 }
+
+
+def type_name(event: Event) -> str:
+    return type(event).__name__
+
+
+def payload(event: Event) -> dict[str, Any]:
+    """The event's fields as JSON values; decimals travel as strings ("12.50"), never floats."""
+    return {
+        name: format(value, "f") if isinstance(value, Decimal) else value
+        for name, value in dataclasses.asdict(event).items()
+    }

@@ -26,7 +26,7 @@ from write.database import create_engine
 from write.handlers import handle
 from write.migrate import upgrade
 from write.results import CommandResult
-from write.unit_of_work import SqlAlchemyUnitOfWork
+from write.sqlalchemy_uow import SqlAlchemyUnitOfWork
 
 
 @dataclass

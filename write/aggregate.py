@@ -1,0 +1,35 @@
+"""What every aggregate shares: an id, a version counting its events, and unsaved events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from write.errors import InvalidTransition, VersionConflict
+from write.events import Event
+
+
+class Aggregate:
+    """Version n means n events have been recorded for this aggregate; a new one starts at 0."""
+
+    TYPE = "Aggregate"
+
+    def __init__(self, id: str, version: int = 0) -> None:
+        self.id = id
+        self.version = version
+        self.events: list[Event] = []
+
+    def record(self, event: Event) -> None:
+        self.version += 1
+        self.events.append(event)
+
+    def pending(self) -> Iterator[tuple[int, Event]]:
+        """The unsaved events with the aggregate version each one produced."""
+        first = self.version - len(self.events) + 1
+        return zip(range(first, self.version + 1), self.events, strict=True)
+
+    def check_version(self, expected: int | None) -> None:
+        if expected is not None and expected != self.version:
+            raise VersionConflict(self.id, expected, self.version)
+
+    def refuse(self, message: str) -> InvalidTransition:
+        return InvalidTransition(self.id, message)

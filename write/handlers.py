@@ -1,0 +1,164 @@
+"""One handler per command: validate, load, decide, commit. The table at the end routes commands."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from write import validation as v
+from write.aggregate import Aggregate
+from write.commands import (
+    AddProduct,
+    ChangeProductPrice,
+    ChangeUserEmail,
+    Command,
+    DeactivateUser,
+    DescribeProduct,
+    DiscontinueProduct,
+    RegisterUser,
+    RenameUser,
+    RestockProduct,
+)
+from write.errors import ConcurrentUpdate, NotFound
+from write.products import Product
+from write.repositories import A, Repository
+from write.results import CommandResult
+from write.unit_of_work import UnitOfWork
+from write.users import User
+
+RETRIES = 3  # a command without expectedVersion is retried this often on a concurrent update
+
+
+async def register_user(cmd: RegisterUser, uow: UnitOfWork) -> CommandResult:
+    with v.Checks() as check:
+        name = check.text("name", cmd.name, v.NAME_MAX)
+        email = check.email("email", cmd.email)
+    async with uow:
+        user = User.register(str(uuid.uuid4()), name, email)
+        uow.users.add(user)
+        return _result(user, await uow.commit())
+
+
+async def change_user_email(cmd: ChangeUserEmail, uow: UnitOfWork) -> CommandResult:
+    with v.Checks() as check:
+        email = check.email("email", cmd.email)
+        check.expected_version(cmd.expected_version)
+    async with uow:
+        user = await _load(uow.users, cmd.id, cmd.expected_version)
+        user.change_email(email)
+        return _result(user, await uow.commit())
+
+
+async def rename_user(cmd: RenameUser, uow: UnitOfWork) -> CommandResult:
+    with v.Checks() as check:
+        name = check.text("name", cmd.name, v.NAME_MAX)
+        check.expected_version(cmd.expected_version)
+    async with uow:
+        user = await _load(uow.users, cmd.id, cmd.expected_version)
+        user.rename(name)
+        return _result(user, await uow.commit())
+
+
+async def deactivate_user(cmd: DeactivateUser, uow: UnitOfWork) -> CommandResult:
+    with v.Checks() as check:
+        check.expected_version(cmd.expected_version)
+    async with uow:
+        user = await _load(uow.users, cmd.id, cmd.expected_version)
+        user.deactivate()
+        return _result(user, await uow.commit())
+
+
+async def add_product(cmd: AddProduct, uow: UnitOfWork) -> CommandResult:
+    with v.Checks() as check:
+        sku = check.sku("sku", cmd.sku)
+        name = check.text("name", cmd.name, v.PRODUCT_NAME_MAX)
+        description = check.text("description", cmd.description, v.DESCRIPTION_MAX, False)
+        category = check.text("category", cmd.category, v.CATEGORY_MAX)
+        price = check.price("price", cmd.price)
+        stock = check.count("stock", cmd.stock, 0)
+    async with uow:
+        product = Product.add(str(uuid.uuid4()), sku, name, description, category, price, stock)
+        uow.products.add(product)
+        return _result(product, await uow.commit())
+
+
+async def change_product_price(cmd: ChangeProductPrice, uow: UnitOfWork) -> CommandResult:
+    with v.Checks() as check:
+        price = check.price("price", cmd.price)
+        check.expected_version(cmd.expected_version)
+    async with uow:
+        product = await _load(uow.products, cmd.id, cmd.expected_version)
+        product.change_price(price)
+        return _result(product, await uow.commit())
+
+
+async def restock_product(cmd: RestockProduct, uow: UnitOfWork) -> CommandResult:
+    with v.Checks() as check:
+        quantity = check.count("quantity", cmd.quantity, 1)
+        check.expected_version(cmd.expected_version)
+    async with uow:
+        product = await _load(uow.products, cmd.id, cmd.expected_version)
+        product.restock(quantity)
+        return _result(product, await uow.commit())
+
+
+async def describe_product(cmd: DescribeProduct, uow: UnitOfWork) -> CommandResult:
+    with v.Checks() as check:
+        name = check.text("name", cmd.name, v.PRODUCT_NAME_MAX)
+        description = check.text("description", cmd.description, v.DESCRIPTION_MAX, False)
+        category = check.text("category", cmd.category, v.CATEGORY_MAX)
+        check.expected_version(cmd.expected_version)
+    async with uow:
+        product = await _load(uow.products, cmd.id, cmd.expected_version)
+        product.describe(name, description, category)
+        return _result(product, await uow.commit())
+
+
+async def discontinue_product(cmd: DiscontinueProduct, uow: UnitOfWork) -> CommandResult:
+    with v.Checks() as check:
+        check.expected_version(cmd.expected_version)
+    async with uow:
+        product = await _load(uow.products, cmd.id, cmd.expected_version)
+        product.discontinue()
+        return _result(product, await uow.commit())
+
+
+async def _load(repository: Repository[A], id: str, expected_version: int | None) -> A:
+    aggregate = await repository.get(id)
+    if aggregate is None:
+        raise NotFound(repository.cls.TYPE, id)
+    aggregate.check_version(expected_version)
+    return aggregate
+
+
+def _result(aggregate: Aggregate, position: int | None) -> CommandResult:
+    return CommandResult(aggregate.TYPE, aggregate.id, aggregate.version, position)
+
+
+Handler = Callable[[Any, UnitOfWork], Awaitable[CommandResult]]
+
+HANDLERS: dict[type[Command], Handler] = {
+    RegisterUser: register_user,
+    ChangeUserEmail: change_user_email,
+    RenameUser: rename_user,
+    DeactivateUser: deactivate_user,
+    AddProduct: add_product,
+    ChangeProductPrice: change_product_price,
+    RestockProduct: restock_product,
+    DescribeProduct: describe_product,
+    DiscontinueProduct: discontinue_product,
+}
+
+
+async def handle(command: Command, uow: UnitOfWork) -> CommandResult:
+    """Run the command's handler. A concurrent update is retried (the command then applies to the
+    newer state) unless the client pinned `expectedVersion`, in which case it is the answer."""
+    handler = HANDLERS[type(command)]
+    for attempt in range(1, RETRIES + 1):
+        try:
+            return await handler(command, uow)
+        except ConcurrentUpdate:
+            if getattr(command, "expected_version", None) is not None or attempt == RETRIES:
+                raise
+    raise AssertionError("unreachable")

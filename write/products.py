@@ -1,0 +1,87 @@
+"""The Product aggregate: a unique SKU, a description, a price, stock on hand, and a status."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from write.aggregate import Aggregate
+from write.errors import InvalidInput
+from write.events import (
+    ProductAdded,
+    ProductDescribed,
+    ProductDiscontinued,
+    ProductPriceChanged,
+    ProductRestocked,
+)
+from write.validation import STOCK_MAX
+
+ACTIVE = "active"
+DISCONTINUED = "discontinued"
+
+
+class Product(Aggregate):
+    TYPE = "Product"
+
+    def __init__(
+        self,
+        id: str,
+        sku: str,
+        name: str,
+        description: str,
+        category: str,
+        price: Decimal,
+        stock: int,
+        status: str = ACTIVE,
+        version: int = 0,
+    ) -> None:
+        super().__init__(id, version)
+        self.sku = sku
+        self.name = name
+        self.description = description
+        self.category = category
+        self.price = price
+        self.stock = stock
+        self.status = status
+
+    @classmethod
+    def add(
+        cls,
+        id: str,
+        sku: str,
+        name: str,
+        description: str,
+        category: str,
+        price: Decimal,
+        stock: int,
+    ) -> Product:
+        product = cls(id, sku, name, description, category, price, stock)
+        product.record(ProductAdded(sku, name, description, category, price, stock))
+        return product
+
+    def change_price(self, price: Decimal) -> None:
+        self._require_active("change the price of")
+        if price != self.price:
+            self.price = price
+            self.record(ProductPriceChanged(price=price))
+
+    def restock(self, quantity: int) -> None:
+        self._require_active("restock")
+        if self.stock + quantity > STOCK_MAX:
+            raise InvalidInput({"quantity": f"would bring the stock above {STOCK_MAX}"})
+        self.stock += quantity
+        self.record(ProductRestocked(quantity=quantity, stock=self.stock))
+
+    def describe(self, name: str, description: str, category: str) -> None:
+        self._require_active("describe")
+        if (name, description, category) != (self.name, self.description, self.category):
+            self.name, self.description, self.category = name, description, category
+            self.record(ProductDescribed(name=name, description=description, category=category))
+
+    def discontinue(self) -> None:
+        self._require_active("discontinue")
+        self.status = DISCONTINUED
+        self.record(ProductDiscontinued())
+
+    def _require_active(self, action: str) -> None:
+        if self.status != ACTIVE:
+            raise self.refuse(f"Cannot {action} a discontinued product.")
