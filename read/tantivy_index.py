@@ -1,0 +1,175 @@
+"""The embedded search index: tantivy on disk, behind the `SearchIndex` port.
+
+Tantivy allows one writer per index directory. The writer is opened on the first write, so a
+process that only reads (an API replica beside a separate projector) never takes the lock. Calls
+into tantivy run in a worker thread (tantivy releases the GIL), keeping the event loop free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import tantivy
+from tantivy import Query
+
+from read.documents import SPECS
+from read.index import (
+    Checkpoint,
+    Document,
+    InvalidSearch,
+    SearchPage,
+    SearchRequest,
+    Write,
+    WriteResult,
+)
+from read.tantivy_schema import (
+    ANALYZER,
+    CHECKPOINT_KIND,
+    KEY,
+    analyzer,
+    build_schema,
+    checkpoint_document,
+    fingerprint,
+    from_tantivy,
+    key,
+    to_tantivy,
+)
+from read.tantivy_search import InvalidCursorValues, Search
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+WRITER_HEAP = 64_000_000
+
+
+class TantivyIndex:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._schema = build_schema()
+        self._analyzer = analyzer()
+        self._index: tantivy.Index | None = None
+        self._writer: tantivy.IndexWriter | None = None
+        self._write_lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        path = self.directory / f"v-{fingerprint()}"
+        path.mkdir(parents=True, exist_ok=True)
+        index = tantivy.Index(self._schema, path=str(path), reuse=True)
+        index.register_tokenizer(ANALYZER, self._analyzer)
+        self._index = index
+        log.info("tantivy index at %s", path)
+
+    async def close(self) -> None:
+        async with self._write_lock:
+            writer, self._writer = self._writer, None
+            if writer is not None:
+                await asyncio.to_thread(writer.wait_merging_threads)  # releases the lock too
+        self._index = None
+
+    async def get(self, kind: str, id: str) -> Document | None:
+        found = await self.get_many(kind, [id])
+        return found.get(id)
+
+    async def get_many(self, kind: str, ids: Sequence[str]) -> dict[str, Document]:
+        stored = await self._run(self._stored, [key(kind, i) for i in ids])
+        return {doc.id: doc for doc, _ in stored.values() if doc is not None}
+
+    async def version_of(self, kind: str, id: str) -> int | None:
+        stored = await self._run(self._stored, [key(kind, id)])
+        return next((version for _, version in stored.values()), None)
+
+    async def checkpoint(self, name: str) -> int:
+        return await self.version_of(CHECKPOINT_KIND, name) or 0
+
+    async def write(
+        self, writes: Sequence[Write], checkpoint: Checkpoint | None = None
+    ) -> WriteResult:
+        async with self._write_lock:
+            return await self._run(self._write, writes, checkpoint)
+
+    async def search(self, kind: str, request: SearchRequest) -> SearchPage:
+        if kind not in SPECS:
+            raise InvalidSearch(f"no document kind {kind!r}")
+        try:
+            return await self._run(self._search, kind, request)
+        except InvalidCursorValues as error:
+            raise InvalidSearch(str(error)) from error
+        except ValueError as error:
+            raise InvalidSearch(f"cannot search {kind}: {error}") from error
+
+    async def clear(self) -> None:
+        async with self._write_lock:
+            await self._run(self._clear)
+
+    # -- in the worker thread ------------------------------------------------------------------
+
+    async def _run(self, function: Callable[..., T], *args: object) -> T:
+        return await asyncio.to_thread(function, *args)
+
+    def _require_index(self) -> tantivy.Index:
+        if self._index is None:
+            raise RuntimeError("the tantivy index is not open")
+        return self._index
+
+    def _stored(self, keys: Sequence[str]) -> dict[str, tuple[Document | None, int]]:
+        """Each key's stored document (None for a tombstone) and version; absent keys left out."""
+        if not keys:
+            return {}
+        searcher = self._require_index().searcher()
+        query = Query.term_set_query(self._schema, KEY, list(keys))
+        found = {}
+        for _, address in searcher.search(query, len(keys)).hits:
+            stored = searcher.doc(address)
+            found[str(stored.get_first(KEY))] = from_tantivy(stored)
+        return found
+
+    def _write(self, writes: Sequence[Write], checkpoint: Checkpoint | None) -> WriteResult:
+        current = {k: version for k, (_, version) in
+                   self._stored(list({key(w.kind, w.id) for w in writes})).items()}
+        latest: dict[str, Write] = {}
+        stale = 0
+        for write in writes:
+            k = key(write.kind, write.id)
+            if write.version <= current.get(k, 0):
+                stale += 1
+                continue
+            current[k], latest[k] = write.version, write
+        documents = [(k, to_tantivy(w)) for k, w in latest.items()]
+        if checkpoint is not None:
+            k = key(CHECKPOINT_KIND, checkpoint.name)
+            if checkpoint.position > (self._stored([k]).get(k, (None, 0))[1]):
+                documents.append((k, checkpoint_document(checkpoint.name, checkpoint.position)))
+        if documents:
+            self._commit(documents)
+        return WriteResult(applied=len(writes) - stale, stale=stale)
+
+    def _commit(self, documents: list[tuple[str, tantivy.Document]]) -> None:
+        writer = self._require_writer()
+        try:
+            for k, document in documents:
+                writer.delete_documents_by_term(KEY, k)
+                writer.add_document(document)
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            raise
+        self._require_index().reload()
+
+    def _require_writer(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            self._writer = self._require_index().writer(WRITER_HEAP, 1)
+        return self._writer
+
+    def _search(self, kind: str, request: SearchRequest) -> SearchPage:
+        index = self._require_index()
+        search = Search(self._schema, index.searcher(), self._analyzer.analyze, SPECS[kind])
+        return search.run(request)
+
+    def _clear(self) -> None:
+        writer = self._require_writer()
+        writer.delete_all_documents()
+        writer.commit()
+        self._require_index().reload()
