@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Sequence
+from types import FrameType
 
 import uvicorn
 
 from diptych.settings import Settings, SettingsError
 from write.migrate import upgrade
+
+log = logging.getLogger(__name__)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,6 +48,18 @@ def serve(settings: Settings, host: str, port: int) -> None:
 
     config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info")
     server = uvicorn.Server(config)
+    _exit_quietly_after_shutdown()
     server.run()
     if not server.started:
         sys.exit("diptych: cannot start: see the log line above")
+
+
+def _exit_quietly_after_shutdown() -> None:
+    """uvicorn shuts down gracefully on SIGTERM/SIGINT, then re-raises the signal to whatever
+    handler was installed before it. Ours does nothing, so a requested stop exits with status 0."""
+
+    def stopped(signum: int, frame: FrameType | None) -> None:
+        log.info("stopped by %s", signal.Signals(signum).name)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stopped)

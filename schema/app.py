@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import strawberry
@@ -28,11 +29,13 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        # Factories, not instances: strawberry builds fresh extensions per request. The parser
+        # and validation caches still live at module level, shared by every request.
         extensions=[
-            MaskErrors(should_mask_error=_is_unexpected),
-            QueryDepthLimiter(max_depth=12),
-            ParserCache(maxsize=512),
-            ValidationCache(maxsize=512),
+            partial(MaskErrors, should_mask_error=_is_unexpected),
+            partial(QueryDepthLimiter, max_depth=12),
+            partial(ParserCache, maxsize=512),
+            partial(ValidationCache, maxsize=512),
         ],
     )
 

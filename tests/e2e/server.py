@@ -53,12 +53,13 @@ def start(data_dir: Path, env: Mapping[str, str] = {}, timeout: float = 60) -> S
     log = data_dir / "server.log"
     data_dir.mkdir(parents=True, exist_ok=True)
     full_env = {**os.environ, "DIPTYCH_DATA_DIR": str(data_dir), **env}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "diptych", "serve", "--port", str(port)],
-        env=full_env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    with log.open("wb") as output:  # the child keeps its own copy of the file descriptor
+        process = subprocess.Popen(
+            [sys.executable, "-m", "diptych", "serve", "--port", str(port)],
+            env=full_env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     server = Server(f"http://127.0.0.1:{port}", process, log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
