@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,7 +29,8 @@ from write.results import CommandResult
 from write.unit_of_work import UnitOfWork
 from write.users import User
 
-RETRIES = 3  # a command without expectedVersion is retried this often on a concurrent update
+RETRIES = 5  # a command without expectedVersion is tried this often against concurrent updates
+BACKOFF = 0.005  # seconds; attempt n waits up to n times this, at random, so rivals spread out
 
 
 async def register_user(cmd: RegisterUser, uow: UnitOfWork) -> CommandResult:
@@ -161,4 +164,5 @@ async def handle(command: Command, uow: UnitOfWork) -> CommandResult:
         except ConcurrentUpdate:
             if getattr(command, "expected_version", None) is not None or attempt == RETRIES:
                 raise
+            await asyncio.sleep(random.uniform(0, BACKOFF * attempt))
     raise AssertionError("unreachable")

@@ -40,6 +40,9 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     async def _commit(self, touched: list[Aggregate], records: list[EventRecord]) -> int | None:
         session = self._require_session()
+        # A failed flush rolls the session back and expires every loaded object, so the errors
+        # that may explain a refusal are worked out while their attributes can still be read.
+        refusals = _possible_refusals(touched)
         try:
             await session.flush()
             position = None
@@ -52,9 +55,13 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             await session.commit()
             return position
         except IntegrityError as error:
-            raise _explain(error, touched) from error
-        except StaleDataError as error:
-            raise _conflict(touched) from error
+            message = str(error.orig)
+            for names, refusal in refusals:
+                if any(name in message for name in names):
+                    raise refusal from error
+            raise
+        except StaleDataError as error:  # an UPDATE found another version than it loaded
+            raise refusals[-1][1] from error
 
     async def _end(self, error: BaseException | None) -> None:
         session, self._session = self._require_session(), None
@@ -73,23 +80,23 @@ def _lost_connection(error: BaseException | None) -> bool:
     return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
-def _explain(error: IntegrityError, touched: list[Aggregate]) -> DomainError | IntegrityError:
-    """Which rule the database refused. SQLite names the columns, PostgreSQL the constraint."""
-    message = str(error.orig)
+# SQLite names the columns of a violated constraint, PostgreSQL names the constraint.
+EMAIL_TAKEN = ("uq_users_email_key", "users.email_key")
+SKU_TAKEN = ("uq_products_sku", "products.sku")
+EVENT_SLOT_TAKEN = ("uq_events_aggregate_version", "events.aggregate_type")
+
+
+def _possible_refusals(touched: list[Aggregate]) -> list[tuple[tuple[str, ...], DomainError]]:
+    """Each rule the database may refuse, with the error that explains it. The concurrency
+    conflict comes last; a flush always has at least the aggregate it saves in `touched`."""
+    refusals: list[tuple[tuple[str, ...], DomainError]] = []
     for aggregate in touched:
-        if isinstance(aggregate, User) and (
-            "uq_users_email_key" in message or "users.email_key" in message
-        ):
-            return EmailTaken(aggregate.email)
-        if isinstance(aggregate, Product) and (
-            "uq_products_sku" in message or "products.sku" in message
-        ):
-            return SkuTaken(aggregate.sku)
-    if "uq_events_aggregate_version" in message or "events.aggregate_type" in message:
-        return _conflict(touched)
-    return error
-
-
-def _conflict(touched: list[Aggregate]) -> ConcurrentUpdate:
-    changed = next((a for a in touched if a.events), touched[0])
-    return ConcurrentUpdate(changed.id, changed.version - len(changed.events))
+        if isinstance(aggregate, User):
+            refusals.append((EMAIL_TAKEN, EmailTaken(aggregate.email)))
+        elif isinstance(aggregate, Product):
+            refusals.append((SKU_TAKEN, SkuTaken(aggregate.sku)))
+    changed = next((a for a in touched if a.events), touched[0] if touched else None)
+    if changed is not None:
+        loaded_version = changed.version - len(changed.events)
+        refusals.append((EVENT_SLOT_TAKEN, ConcurrentUpdate(changed.id, loaded_version)))
+    return refusals

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from types import TracebackType
 
 from write.errors import InvalidInput
@@ -71,15 +71,12 @@ class Checks:
         return clean
 
     def price(self, field: str, value: Decimal) -> Decimal:
-        try:
-            exact = value.quantize(CENT)
-            if exact != value or not value.is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            self.fail(field, "must be an amount with at most two decimal places")
-            return value
-        if not Decimal(0) < exact <= PRICE_MAX:
+        if not value.is_finite() or not Decimal(0) < value <= PRICE_MAX:
             self.fail(field, f"must be greater than 0 and at most {PRICE_MAX}")
+            return value
+        exact = value.quantize(CENT)
+        if exact != value:
+            self.fail(field, "must be an amount with at most two decimal places")
         return exact
 
     def count(self, field: str, value: int, low: int, high: int = STOCK_MAX) -> int:
