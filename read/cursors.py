@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import base64
 import json
+
 from read.errors import InvalidQuery
 from read.index import SortValues
+
+NOT_A_CURSOR = "after: not a cursor of this list and sort order"
 
 
 def encode(sort_name: str, values: SortValues) -> str:
@@ -25,5 +28,5 @@ def decode(sort_name: str, cursor: str) -> SortValues:
     except (ValueError, TypeError):
         valid = False
     if not valid:
-        raise InvalidQuery("after: not a cursor of this list and sort order", field="after")
+        raise InvalidQuery(NOT_A_CURSOR, field="after")
     return tuple(values)

@@ -120,7 +120,11 @@ class SearchPage:
 
 
 class InvalidSearch(ValueError):
-    """The request cannot be run (unknown field, malformed cursor values, unparsable text)."""
+    """The request cannot be run (unknown field, a filter or sort the field's type cannot do)."""
+
+
+class InvalidCursor(InvalidSearch):
+    """The `after` values do not fit the requested sort (a forged or foreign cursor)."""
 
 
 class SearchIndex(Protocol):

@@ -11,7 +11,17 @@ from typing import TypeVar
 from read import cursors
 from read.documents import PRODUCT, USER
 from read.errors import InvalidQuery
-from read.index import RELEVANCE, Document, Filter, Range, SearchIndex, SearchRequest, Sort, Term
+from read.index import (
+    RELEVANCE,
+    Document,
+    Filter,
+    InvalidCursor,
+    Range,
+    SearchIndex,
+    SearchRequest,
+    Sort,
+    Term,
+)
 from read.views import Edge, Page, ProductView, UserView
 
 T = TypeVar("T")
@@ -118,9 +128,13 @@ async def _page(
         after=cursors.decode(sort_name, after) if after else None,
         facets=facets,
     )
-    result = await index.search(kind, request)
+    try:
+        result = await index.search(kind, request)
+    except InvalidCursor as error:
+        raise InvalidQuery(cursors.NOT_A_CURSOR, field="after") from error
     return Page(
-        edges=[Edge(cursors.encode(sort_name, h.sort_values), view(h.document)) for h in result.hits],
+        edges=[Edge(cursors.encode(sort_name, h.sort_values), view(h.document))
+               for h in result.hits],
         has_next_page=result.has_next,
         total_count=result.total,
         facets={name: dict(counts) for name, counts in result.facets.items()},

@@ -1,8 +1,9 @@
 """The embedded search index: tantivy on disk, behind the `SearchIndex` port.
 
-Tantivy allows one writer per index directory. The writer is opened on the first write, so a
-process that only reads (an API replica beside a separate projector) never takes the lock. Calls
-into tantivy run in a worker thread (tantivy releases the GIL), keeping the event loop free.
+Tantivy allows one writer per index directory, held through a lock file. A writable index takes
+it on `open()`, so a second process on the same directory fails at once with `IndexLocked`; a
+read-only one (an API replica beside a separate projector) never takes it. Calls into tantivy run
+in a worker thread (tantivy releases the GIL), keeping the event loop free.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from read.documents import SPECS
 from read.index import (
     Checkpoint,
     Document,
+    InvalidCursor,
     InvalidSearch,
     SearchPage,
     SearchRequest,
@@ -45,9 +47,14 @@ T = TypeVar("T")
 WRITER_HEAP = 64_000_000
 
 
+class IndexLocked(RuntimeError):
+    """Another process holds this index's writer lock."""
+
+
 class TantivyIndex:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, read_only: bool = False) -> None:
         self.directory = directory
+        self.read_only = read_only
         self._schema = build_schema()
         self._analyzer = analyzer()
         self._index: tantivy.Index | None = None
@@ -60,7 +67,15 @@ class TantivyIndex:
         index = tantivy.Index(self._schema, path=str(path), reuse=True)
         index.register_tokenizer(ANALYZER, self._analyzer)
         self._index = index
-        log.info("tantivy index at %s", path)
+        if not self.read_only:
+            try:
+                await self._run(self._require_writer)
+            except ValueError as error:
+                self._index = None
+                raise IndexLocked(
+                    f"the index at {path} is in use by another process (tantivy: one writer)"
+                ) from error
+        log.info("tantivy index at %s%s", path, " (read-only)" if self.read_only else "")
 
     async def close(self) -> None:
         async with self._write_lock:
@@ -96,7 +111,7 @@ class TantivyIndex:
         try:
             return await self._run(self._search, kind, request)
         except InvalidCursorValues as error:
-            raise InvalidSearch(str(error)) from error
+            raise InvalidCursor(str(error)) from error
         except ValueError as error:
             raise InvalidSearch(f"cannot search {kind}: {error}") from error
 
@@ -159,6 +174,8 @@ class TantivyIndex:
         self._require_index().reload()
 
     def _require_writer(self) -> tantivy.IndexWriter:
+        if self.read_only:
+            raise RuntimeError("this index was opened read-only")
         if self._writer is None:
             self._writer = self._require_index().writer(WRITER_HEAP, 1)
         return self._writer

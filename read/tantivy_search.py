@@ -51,7 +51,7 @@ class Search:
             document, _ = from_tantivy(self.searcher.doc(address))
             if document is not None:
                 documents.append((document, (value, tie)))
-        total = self.searcher.search(query, 1, count=True).count
+        total: int = self.searcher.search(query, 1, count=True).count  # type: ignore[attr-defined]
         return SearchPage(
             hits=[Hit(d, v) for d, v in documents],
             has_next=len(hits) > request.first,
@@ -171,10 +171,13 @@ class Search:
 
     def beyond(self, field: str, type_: FieldType, value: Any, descending: bool) -> Query:
         if type_ is FieldType.KEYWORD:
-            pattern = less_than(value) if descending else greater_than(value)
-            if pattern is None:
+            terms = less_than(value) if descending else greater_than(value)
+            clauses = [Query.regex_query(self.schema, field, p) for p in terms.patterns]
+            if terms.exact:
+                clauses.append(Query.term_set_query(self.schema, field, list(terms.exact)))
+            if not clauses:
                 return Query.empty_query()
-            return Query.regex_query(self.schema, field, pattern)
+            return Query.boolean_query([(Occur.Should, c) for c in clauses])
         if descending:
             return Query.range_query(self.schema, field, tantivy.FieldType.Integer,
                                      upper_bound=value, include_upper=False)
@@ -188,12 +191,11 @@ class Search:
 
     @staticmethod
     def cursor(after: SortValues, value_type: type) -> tuple[Any, int]:
+        """The cursor's (value, tie-breaker), checked against the sort it claims to continue."""
+        if len(after) != 2:
+            raise InvalidCursorValues("a cursor holds a sort value and a tie-breaker")
         value, tie = after
-        numeric = value_type in (int, float)
-        if (
-            not isinstance(tie, int) or isinstance(tie, bool) or isinstance(value, bool)
-            or not (isinstance(value, (int, float)) if numeric else isinstance(value, str))
-        ):
+        if not _fits(value, value_type) or not _fits(tie, int):
             raise InvalidCursorValues("the cursor does not belong to this sort order")
         return value_type(value), tie
 
@@ -208,3 +210,13 @@ class Search:
         aggregation = {"facet": {"terms": {"field": field, "size": 1000}}}
         result = self.searcher.aggregate(self.query(request, others), aggregation)
         return {str(b["key"]): int(b["doc_count"]) for b in result["facet"]["buckets"]}
+
+
+def _fits(value: Any, value_type: type) -> bool:
+    if isinstance(value, bool):
+        return False
+    if value_type is int:
+        return isinstance(value, int) and -(2**63) <= value < 2**63
+    if value_type is float:
+        return isinstance(value, int | float)
+    return isinstance(value, value_type)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 from typing import Any
 
@@ -168,6 +169,10 @@ def test_a_malformed_token_or_page_size_is_a_bad_user_input_error(server: Server
 
     body = server.graphql(q.PRODUCTS, first=1000)
     assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}
+
+    forged = base64.urlsafe_b64encode(b'["PRICE_ASC",["cheap",1]]').decode()
+    body = server.graphql(q.PRODUCTS, first=5, sort="PRICE_ASC", after=forged)
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
 
 
 def test_graphiql_is_served_to_browsers(server: Server) -> None:
