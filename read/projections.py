@@ -120,12 +120,12 @@ PROJECTIONS: dict[str, Projection] = {
 
 
 class ProjectionGap(RuntimeError):
-    """An event arrived for a document that does not exist: an earlier event is missing."""
+    """An event arrived before an earlier event of its aggregate: one is missing or late."""
 
-    def __init__(self, event: EventMessage) -> None:
+    def __init__(self, event: EventMessage, indexed_version: int = 0) -> None:
         super().__init__(
             f"{event.type} v{event.aggregate_version} of {event.aggregate_type} "
-            f"{event.aggregate_id} arrived before the event that created it"
+            f"{event.aggregate_id} arrived while the index holds v{indexed_version}"
         )
 
 
@@ -158,6 +158,9 @@ async def project(index: SearchIndex, events: Sequence[EventMessage]) -> WriteRe
             if projection is None:
                 log.warning("no projection for event type %s; skipped", event.type)
             continue
+        if event.aggregate_version != version + 1:
+            # Applying it would skip a change for good: refuse, so the batch is delivered again.
+            raise ProjectionGap(event, version)
         state[key] = (event.aggregate_version, projection(body, event))
         changed.add(key)
     writes = [

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 
 from read.consistency import VisibilityFeed
-from read.events import parse
+from read.events import MalformedEvent, parse
 from read.index import SearchIndex, WriteResult
 from read.projections import project
 from workers.broker import Envelope
@@ -24,7 +24,13 @@ class Projector:
         log.debug("projected %d events (%d stale)", result.applied, result.stale)
 
     async def apply(self, envelopes: Sequence[Envelope]) -> WriteResult:
-        events = sorted((parse(e) for e in envelopes), key=lambda e: e.position)
+        events = []
+        for envelope in envelopes:
+            try:
+                events.append(parse(envelope))
+            except MalformedEvent:  # it can never be projected; holding the batch back won't help
+                log.exception("dropped a message that breaks the event contract: %r", envelope)
+        events.sort(key=lambda e: e.position)
         result = await project(self._index, events)
         self._feed.announce()
         return result

@@ -16,8 +16,10 @@ from read.consistency import ConsistencyToken, VisibilityFeed, wait_until_visibl
 from read.documents import PRODUCT, USER
 from read.errors import StaleRead
 from read.index import SearchRequest, Sort
+from read.projections import ProjectionGap
 from read.tantivy_index import TantivyIndex
 from workers.broker import Envelope
+from workers.catch_up import catch_up
 from workers.inprocess import InProcessBroker
 from workers.projector import Projector
 from workers.relay import Relay
@@ -157,3 +159,40 @@ async def test_a_token_the_projector_never_reaches_raises_stale_read(pipeline: P
     token = ConsistencyToken(USER, user.aggregate_id, user.version, user.position or 0)
     with pytest.raises(StaleRead):
         await wait_until_visible(pipeline.index, pipeline.feed, token, timeout=0.2)
+
+
+async def test_a_lost_index_is_rebuilt_from_the_event_log_by_catch_up(
+    tmp_path: Path, pipeline: Pipeline
+) -> None:
+    await seed(pipeline)
+    await pipeline.relay.drain()
+    before = await pipeline.snapshot()
+    fresh = TantivyIndex(tmp_path / "fresh-index")
+    await fresh.open()
+    rebuilt = Pipeline(pipeline.engine, fresh, pipeline.feed, Projector(fresh, pipeline.feed),
+                       pipeline.relay)
+
+    read = await catch_up(pipeline.engine, fresh, rebuilt.projector, batch_size=3)
+
+    assert read == 4
+    assert await rebuilt.snapshot() == before
+    assert await catch_up(pipeline.engine, fresh, rebuilt.projector) == 0
+    await fresh.close()
+
+
+async def test_an_event_that_overtakes_its_predecessor_is_refused_not_applied(
+    pipeline: Pipeline,
+) -> None:
+    user, _ = await seed(pipeline)
+    renamed = await pipeline.run(commands.RenameUser(user.aggregate_id, "Countess"))
+    log = await outbox.read_log(pipeline.engine, after=0, limit=10_000)
+    mine = [e for e in log if e["aggregate_id"] == user.aggregate_id]
+    assert [e["aggregate_version"] for e in mine] == [1, 2, renamed.version]
+
+    with pytest.raises(ProjectionGap):
+        await pipeline.projector.apply([mine[0], mine[2]])
+
+    assert await pipeline.index.version_of(USER, user.aggregate_id) is None
+    await pipeline.projector.apply(mine)
+    doc = await pipeline.index.get(USER, user.aggregate_id)
+    assert doc is not None and (doc.version, doc.body["name"]) == (3, "Countess")
