@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import signal
+import socket
 import sys
 from collections.abc import Sequence
 from types import FrameType
@@ -16,6 +17,7 @@ from diptych.settings import Settings, SettingsError
 from write.migrate import upgrade
 
 log = logging.getLogger(__name__)
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,33 +32,74 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     try:
         settings = Settings.from_env()
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        asyncio.run(upgrade(settings.database_url))
-    except (SettingsError, OSError) as error:
+        _prepare_data_dir(settings)
+        _migrate(settings)
+        if args.command == "serve":
+            listener = _listen(args.host or settings.host, args.port or settings.port)
+            _exit_quietly_after_shutdown()
+            asyncio.run(serve(settings, listener))
+    except SettingsError as error:
         sys.exit(f"diptych: cannot start: {error}")
+    except CannotStart as error:
+        sys.exit(f"diptych: cannot start: {error}")
+
+
+class CannotStart(Exception):
+    """One line: what is wrong and which setting to change."""
+
+
+def _prepare_data_dir(settings: Settings) -> None:
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = f"DIPTYCH_DATA_DIR: cannot create {settings.data_dir}: {error.strerror}"
+        raise CannotStart(reason) from error
+
+
+def _migrate(settings: Settings) -> None:
+    try:
+        asyncio.run(upgrade(settings.database_url))
     except Exception as error:  # an unreachable database surfaces as many driver errors
-        sys.exit(f"diptych: cannot start: write store unreachable or unusable: {error}")
-    if args.command == "serve":
-        serve(settings, args.host or settings.host, args.port or settings.port)
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        message = f"DIPTYCH_DATABASE_URL: cannot migrate the write store: {reason}"
+        raise CannotStart(message) from error
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
-    from diptych.bootstrap import create_app
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind before opening anything else, so a taken port is reported plainly and never raced."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        listener.close()
+        raise CannotStart(
+            f"cannot listen on {host}:{port} ({error.strerror}); choose another with --port or "
+            "DIPTYCH_PORT"
+        ) from error
+    return listener
 
-    config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info")
-    server = uvicorn.Server(config)
-    _exit_quietly_after_shutdown()
-    server.run()
-    if not server.started:
-        sys.exit("diptych: cannot start: see the log line above")
+
+async def serve(settings: Settings, listener: socket.socket) -> None:
+    from diptych.bootstrap import StartupError, create_app, run_services
+
+    try:
+        async with run_services(settings) as services:
+            config = uvicorn.Config(create_app(services), log_level="info", lifespan="on")
+            host, port = listener.getsockname()[:2]
+            log.info("listening on http://%s:%d (GraphiQL at /graphql)", host, port)
+            await uvicorn.Server(config).serve(sockets=[listener])
+    except StartupError as error:
+        raise CannotStart(str(error)) from error
 
 
 def _exit_quietly_after_shutdown() -> None:
     """uvicorn shuts down gracefully on SIGTERM/SIGINT, then re-raises the signal to whatever
-    handler was installed before it. Ours does nothing, so a requested stop exits with status 0."""
+    handler was installed before it. Ours only logs, so a requested stop exits with status 0."""
 
     def stopped(signum: int, frame: FrameType | None) -> None:
         log.info("stopped by %s", signal.Signals(signum).name)

@@ -117,7 +117,7 @@ def checkpoint_document(name: str, position: int) -> tantivy.Document:
 
 def from_tantivy(stored: tantivy.Document) -> tuple[Document | None, int]:
     """The live document (None for a tombstone) and the stored version."""
-    version = int(stored.get_first(VERSION))
+    version = int(stored.get_first(VERSION) or 0)
     body = stored.get_first(BODY)
     if body is None:
         return None, version

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, TypeVar
+import logging
+from typing import Annotated, Any, TypeVar
 
 import strawberry
+from graphql import GraphQLError
 
 from read.consistency import ConsistencyToken
 from read.events import KIND_OF_AGGREGATE
 from schema.context import Info
 from schema.errors import (
     EmailTaken,
-    Error,
     InvalidInput,
     InvalidTransition,
     NotFound,
@@ -44,16 +45,27 @@ from schema.payloads import (
 )
 from write import commands
 from write.commands import Command
-from write.errors import DomainError
+from write.errors import DomainError, StoreUnavailable
 
 P = TypeVar("P", bound=Accepted)
+log = logging.getLogger(__name__)
+UNAVAILABLE = (
+    "The write store cannot be reached right now; retry later. Queries still answer from the "
+    "read side. Pass expectedVersion to make a retried change safe to repeat."
+)
 
 
-async def execute(info: Info, command: Command, payload: type[P]) -> P | Error:
+async def execute(info: Info, command: Command, payload: type[P]) -> P | Any:
+    """The success payload `P`, or the command's expected failure as its GraphQL error type.
+
+    The error is typed `Any`: each mutation's union lists only the errors its command raises."""
     try:
         result = await info.context.services.dispatch(command)
     except DomainError as error:
         return to_graphql(error)
+    except StoreUnavailable as error:
+        log.warning("write store unavailable: %s", error)
+        raise GraphQLError(UNAVAILABLE, extensions={"code": "WRITE_STORE_UNAVAILABLE"}) from error
     token = ConsistencyToken(
         kind=KIND_OF_AGGREGATE[result.aggregate_type],
         id=result.aggregate_id,

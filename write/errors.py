@@ -66,4 +66,5 @@ class ConcurrentUpdate(VersionConflict):
 
 
 class StoreUnavailable(Exception):
-    """The write store could not be reached; the command's outcome is not committed."""
+    """The write store could not be reached. The command was rolled back, unless the connection
+    broke during COMMIT itself, when the outcome is unknown."""
