@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy diptych schema write read workers
+	$(BIN)/mypy diptych schema write read workers tests
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

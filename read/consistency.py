@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 from dataclasses import dataclass
 
@@ -48,8 +49,9 @@ class ConsistencyToken:
 class VisibilityFeed:
     """Announces "the index changed" to everyone waiting, without polling.
 
-    The projector calls `announce()` after each batch it made visible. A waiter takes `next_change()`
-    *before* checking the index, so a change that lands between its check and its wait still wakes it.
+    The projector calls `announce()` after each batch it made visible. A waiter takes
+    `next_change()` *before* checking the index, so a change landing between its check and its
+    wait still wakes it.
     """
 
     def __init__(self) -> None:
@@ -92,7 +94,5 @@ async def wait_until_visible(
                 f"The read side has not caught up with this write after {timeout:g}s; "
                 "retry the query with the same token."
             )
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(changed.wait(), min(remaining, recheck))
-        except TimeoutError:
-            pass

@@ -39,7 +39,7 @@ def _fields(**types: FieldType) -> tuple[FieldSpec, ...]:
     return tuple(FieldSpec(name, type_) for name, type_ in types.items())
 
 
-T, K, I = FieldType.TEXT, FieldType.KEYWORD, FieldType.INTEGER
+TEXT, KEYWORD, INTEGER = FieldType.TEXT, FieldType.KEYWORD, FieldType.INTEGER
 
 USER = "user"
 PRODUCT = "product"
@@ -49,7 +49,14 @@ PRODUCT = "product"
 #    name_key: lower-cased name (sorting), registered_ms: epoch milliseconds (sorting)}
 USER_SPEC = IndexSpec(
     USER,
-    _fields(name=T, email=T, status=K, email_key=K, name_key=K, registered_ms=I),
+    _fields(
+        name=TEXT,
+        email=TEXT,
+        status=KEYWORD,
+        email_key=KEYWORD,
+        name_key=KEYWORD,
+        registered_ms=INTEGER,
+    ),
 )
 
 # Body of a product document:
@@ -58,16 +65,16 @@ USER_SPEC = IndexSpec(
 PRODUCT_SPEC = IndexSpec(
     PRODUCT,
     _fields(
-        name=T,
-        description=T,
-        sku_text=T,
-        sku=K,
-        category=K,
-        status=K,
-        name_key=K,
-        price_cents=I,
-        stock=I,
-        added_ms=I,
+        name=TEXT,
+        description=TEXT,
+        sku_text=TEXT,
+        sku=KEYWORD,
+        category=KEYWORD,
+        status=KEYWORD,
+        name_key=KEYWORD,
+        price_cents=INTEGER,
+        stock=INTEGER,
+        added_ms=INTEGER,
     ),
 )
 

@@ -54,7 +54,10 @@ class InvalidTransition(Error):
 def to_graphql(error: errors.DomainError) -> Error:
     match error:
         case errors.InvalidInput():
-            fields = [FieldError(field=to_camel_case(k), message=v) for k, v in error.errors.items()]
+            fields = [
+                FieldError(field=to_camel_case(name), message=message)
+                for name, message in error.errors.items()
+            ]
             return InvalidInput(message=error.message, field_errors=fields)
         case errors.EmailTaken():
             return EmailTaken(message=error.message, email=error.email)

@@ -15,49 +15,64 @@ from schema.types import Product, ProductConnection, ProductSort, User, UserConn
 
 PAGE = "Page size, 1 to 100."
 AFTER = "The endCursor of the previous page."
+First = Annotated[int, strawberry.argument(description=PAGE)]
+After = Annotated[str | None, strawberry.argument(description=AFTER)]
 
 
-def read_field(description: str) -> object:
-    return strawberry.field(description=description, extensions=[ReadModelField()])
+async def user(info: Info, id: strawberry.ID) -> User | None:
+    view = await queries.user(info.context.index, id)
+    return User.from_view(view) if view else None
+
+
+async def users(
+    info: Info,
+    search: str | None = None,
+    sort: UserSort | None = None,  # type: ignore[valid-type]
+    first: First = 20,
+    after: After = None,
+) -> UserConnection:
+    page = await queries.users(info.context.index, search, sort, first, after)
+    return UserConnection.from_page(page)
+
+
+async def product(info: Info, id: strawberry.ID) -> Product | None:
+    view = await queries.product(info.context.index, id)
+    return Product.from_view(view) if view else None
+
+
+async def products(
+    info: Info,
+    search: str | None = None,
+    category: str | None = None,
+    min_price: Decimal | None = None,
+    max_price: Decimal | None = None,
+    in_stock: bool | None = None,
+    sort: ProductSort | None = None,  # type: ignore[valid-type]
+    first: First = 20,
+    after: After = None,
+) -> ProductConnection:
+    where = ProductFilter(search, category, min_price, max_price, in_stock)
+    page = await queries.products(info.context.index, where, sort, first, after)
+    return ProductConnection.from_page(page)
 
 
 @strawberry.type
 class Query:
-    @read_field("One user by id, or null.")  # type: ignore[misc]
-    async def user(self, info: Info, id: strawberry.ID) -> User | None:
-        view = await queries.user(info.context.index, id)
-        return User.from_view(view) if view else None
+    """Every field takes `consistency` (see schema/read_model.py) to read a write back."""
 
-    @read_field("Users, full-text searched over name and email.")  # type: ignore[misc]
-    async def users(
-        self,
-        info: Info,
-        search: str | None = None,
-        sort: UserSort | None = None,  # type: ignore[valid-type]
-        first: Annotated[int, strawberry.argument(description=PAGE)] = 20,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-    ) -> UserConnection:
-        page = await queries.users(info.context.index, search, sort, first, after)
-        return UserConnection.from_page(page)
-
-    @read_field("One product by id, or null.")  # type: ignore[misc]
-    async def product(self, info: Info, id: strawberry.ID) -> Product | None:
-        view = await queries.product(info.context.index, id)
-        return Product.from_view(view) if view else None
-
-    @read_field("Products, full-text searched over name, description and SKU.")  # type: ignore[misc]
-    async def products(
-        self,
-        info: Info,
-        search: str | None = None,
-        category: str | None = None,
-        min_price: Decimal | None = None,
-        max_price: Decimal | None = None,
-        in_stock: bool | None = None,
-        sort: ProductSort | None = None,  # type: ignore[valid-type]
-        first: Annotated[int, strawberry.argument(description=PAGE)] = 20,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-    ) -> ProductConnection:
-        where = ProductFilter(search, category, min_price, max_price, in_stock)
-        page = await queries.products(info.context.index, where, sort, first, after)
-        return ProductConnection.from_page(page)
+    user: User | None = strawberry.field(
+        resolver=user, description="One user by id, or null.", extensions=[ReadModelField()]
+    )
+    users: UserConnection = strawberry.field(
+        resolver=users,
+        description="Users, full-text searched over name and email.",
+        extensions=[ReadModelField()],
+    )
+    product: Product | None = strawberry.field(
+        resolver=product, description="One product by id, or null.", extensions=[ReadModelField()]
+    )
+    products: ProductConnection = strawberry.field(
+        resolver=products,
+        description="Products, full-text searched over name, description and SKU.",
+        extensions=[ReadModelField()],
+    )

@@ -8,6 +8,7 @@ accepted them; if publishing fails they stay in the outbox and are retried with 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -68,7 +69,5 @@ class Relay:
             except Exception:  # the loop must outlive a broken broker or database
                 log.exception("relay failed; retrying in %.1fs", backoff)
                 timeout, backoff = backoff, min(backoff * 2, self._max_backoff)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout)
-            except TimeoutError:
-                pass

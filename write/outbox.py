@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -68,7 +68,7 @@ _ENVELOPE = (
 )
 
 
-def envelope(row: Row[Unpack[tuple[Any, ...]]]) -> Envelope:
+def envelope(row: Row[*tuple[Any, ...]]) -> Envelope:
     fields = row._asdict()
     occurred: datetime = fields["occurred_at"]
     if occurred.tzinfo is None:  # SQLite keeps no offset; everything is written in UTC

@@ -50,12 +50,13 @@ ADD = """mutation { addProduct(input: {sku: "kb-1", name: "Keyboard", category: 
   ... on InvalidInput { fieldErrors { field message } }
   ... on SkuTaken { sku } } }"""
 
-CHANGE = """mutation { changeUserEmail(input: {id: "%s", email: "a@b.co", expectedVersion: 2}) {
+CHANGE = f"""mutation {{
+  changeUserEmail(input: {{id: "{ID}", email: "a@b.co", expectedVersion: 2}}) {{
   __typename
-  ... on Error { message }
-  ... on VersionConflict { id expectedVersion actualVersion }
-  ... on NotFound { id }
-  ... on InvalidTransition { id } } }""" % ID
+  ... on Error {{ message }}
+  ... on VersionConflict {{ id expectedVersion actualVersion }}
+  ... on NotFound {{ id }}
+  ... on InvalidTransition {{ id }} }} }}"""
 
 
 async def test_a_mutation_dispatches_its_command_and_returns_a_token_for_the_write() -> None:
@@ -74,7 +75,8 @@ async def test_a_mutation_dispatches_its_command_and_returns_a_token_for_the_wri
 
 
 async def test_invalid_input_lists_each_bad_field_by_its_graphql_name() -> None:
-    dispatcher = FakeDispatcher(errors.InvalidInput({"price": "must be > 0", "expected_version": "x"}))
+    invalid = errors.InvalidInput({"price": "must be > 0", "expected_version": "x"})
+    dispatcher = FakeDispatcher(invalid)
     payload = (await run(dispatcher, ADD))["addProduct"]
     assert payload["__typename"] == "InvalidInput"
     assert payload["fieldErrors"] == [
@@ -94,7 +96,8 @@ async def test_a_taken_sku_is_reported_as_sku_taken() -> None:
         (errors.VersionConflict(ID, 2, 5),
          {"__typename": "VersionConflict", "id": ID, "expectedVersion": 2, "actualVersion": 5}),
         (errors.NotFound("User", ID), {"__typename": "NotFound", "id": ID}),
-        (errors.InvalidTransition(ID, "deactivated"), {"__typename": "InvalidTransition", "id": ID}),
+        (errors.InvalidTransition(ID, "deactivated"),
+         {"__typename": "InvalidTransition", "id": ID}),
     ],
 )
 async def test_each_domain_error_becomes_its_union_member(
