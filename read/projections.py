@@ -123,6 +123,8 @@ class ProjectionGap(RuntimeError):
     """An event arrived before an earlier event of its aggregate: one is missing or late."""
 
     def __init__(self, event: EventMessage, indexed_version: int = 0) -> None:
+        self.event = event
+        self.indexed_version = indexed_version
         super().__init__(
             f"{event.type} v{event.aggregate_version} of {event.aggregate_type} "
             f"{event.aggregate_id} arrived while the index holds v{indexed_version}"

@@ -133,7 +133,7 @@ class TantivyIndex:
         """Each key's stored document (None for a tombstone) and version; absent keys left out."""
         if not keys:
             return {}
-        searcher = self._require_index().searcher()
+        searcher = self._searcher()
         query = Query.term_set_query(self._schema, KEY, list(keys))
         found = {}
         for _, address in searcher.search(query, len(keys)).hits:
@@ -173,6 +173,12 @@ class TantivyIndex:
             raise
         self._require_index().reload()
 
+    def _searcher(self) -> tantivy.Searcher:
+        index = self._require_index()
+        if self.read_only:  # another process writes: pick up its latest commit (cheap if none)
+            index.reload()
+        return index.searcher()
+
     def _require_writer(self) -> tantivy.IndexWriter:
         if self.read_only:
             raise RuntimeError("this index was opened read-only")
@@ -181,8 +187,7 @@ class TantivyIndex:
         return self._writer
 
     def _search(self, kind: str, request: SearchRequest) -> SearchPage:
-        index = self._require_index()
-        search = Search(self._schema, index.searcher(), self._analyzer.analyze, SPECS[kind])
+        search = Search(self._schema, self._searcher(), self._analyzer.analyze, SPECS[kind])
         return search.run(request)
 
     def _clear(self) -> None:

@@ -14,6 +14,7 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from workers.broker import Broker
+from workers.leader import relay_lock
 from write import outbox
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class Relay:
         return total
 
     async def run(self) -> None:
+        """Relay until `stop()`: on every wake-up, and every `poll_interval` regardless."""
         backoff = 0.1
         while not self._stopping:
             self._wakeup.clear()
@@ -71,3 +73,36 @@ class Relay:
                 timeout, backoff = backoff, min(backoff * 2, self._max_backoff)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout)
+
+
+class RelaySupervisor:
+    """Runs a relay only while this process holds the outbox's relay lock, so two relays never
+    publish side by side; a standby takes over within seconds when the active one goes away."""
+
+    def __init__(self, database_url: str, engine: AsyncEngine, broker: Broker) -> None:
+        self._database_url = database_url
+        self._engine = engine
+        self._broker = broker
+        self._relay: Relay | None = None
+
+    def wake(self) -> None:
+        if self._relay is not None:
+            self._relay.wake()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            lock = relay_lock(self._database_url, self.wake)
+            if not await lock.acquire(stop):
+                return
+            try:
+                self._relay = Relay(self._engine, self._broker)
+                term = asyncio.create_task(self._relay.run(), name="relay")
+                ends = [asyncio.create_task(lock.lost.wait()), asyncio.create_task(stop.wait())]
+                await asyncio.wait([term, *ends], return_when=asyncio.FIRST_COMPLETED)
+                for end in ends:
+                    end.cancel()
+                self._relay.stop()
+                await term
+            finally:
+                self._relay = None
+                await lock.release()

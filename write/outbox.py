@@ -19,6 +19,7 @@ from write.events import SCHEMA_VERSION, payload, type_name
 from write.tables import events
 
 Envelope = dict[str, Any]
+NOTIFY_CHANNEL = "diptych_outbox"  # PostgreSQL: every command's transaction notifies the relay
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,23 @@ async def read_log(engine: AsyncEngine, after: int, limit: int) -> list[Envelope
     query = select(*_ENVELOPE).where(events.c.position > after).order_by(events.c.position)
     async with engine.connect() as connection:
         return [envelope(row) for row in await connection.execute(query.limit(limit))]
+
+
+async def history(
+    engine: AsyncEngine, aggregate_type: str, aggregate_id: str, after_version: int
+) -> list[Envelope]:
+    """One aggregate's events after `after_version`, in order (to fill a projector's gap)."""
+    query = (
+        select(*_ENVELOPE)
+        .where(
+            events.c.aggregate_type == aggregate_type,
+            events.c.aggregate_id == aggregate_id,
+            events.c.aggregate_version > after_version,
+        )
+        .order_by(events.c.aggregate_version)
+    )
+    async with engine.connect() as connection:
+        return [envelope(row) for row in await connection.execute(query)]
 
 
 async def last_position(engine: AsyncEngine) -> int:

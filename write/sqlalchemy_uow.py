@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -18,12 +18,13 @@ from write import repositories
 from write.aggregate import Aggregate
 from write.errors import ConcurrentUpdate, DomainError, EmailTaken, SkuTaken, StoreUnavailable
 from write.mapping import map_aggregates
-from write.outbox import EventRecord
+from write.outbox import NOTIFY_CHANNEL, EventRecord
 from write.products import Product
 from write.tables import events
 from write.unit_of_work import UnitOfWork
 from write.users import User
 
+NOTIFY = text("SELECT pg_notify(:channel, '')")
 UNAVAILABLE = (OperationalError, InterfaceError, OSError, TimeoutError)
 
 
@@ -32,6 +33,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         map_aggregates()
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self._session: AsyncSession | None = None
+        self._notify = engine.dialect.name == "postgresql"
 
     async def _begin(self) -> None:
         self._session = self._sessions()
@@ -52,6 +54,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
                 )
                 result = await session.execute(statement, [r.row() for r in records])
                 position = max(result.scalars().all())
+                if self._notify:  # delivered on COMMIT, so the relay never wakes too early
+                    await session.execute(NOTIFY, {"channel": NOTIFY_CHANNEL})
             await session.commit()
             return position
         except IntegrityError as error:

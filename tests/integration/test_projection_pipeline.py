@@ -21,7 +21,7 @@ from read.tantivy_index import TantivyIndex
 from workers.broker import Envelope
 from workers.catch_up import catch_up
 from workers.inprocess import InProcessBroker
-from workers.projector import Projector
+from workers.projector import Projector, SqlEventLog
 from workers.relay import Relay
 from write import commands, outbox
 from write.database import create_engine
@@ -196,3 +196,21 @@ async def test_an_event_that_overtakes_its_predecessor_is_refused_not_applied(
     await pipeline.projector.apply(mine)
     doc = await pipeline.index.get(USER, user.aggregate_id)
     assert doc is not None and (doc.version, doc.body["name"]) == (3, "Countess")
+
+
+async def test_a_projector_with_the_event_log_fills_a_gap_instead_of_refusing(
+    pipeline: Pipeline,
+) -> None:
+    user, _ = await seed(pipeline)
+    await pipeline.run(commands.RenameUser(user.aggregate_id, "Countess"))
+    log = await outbox.read_log(pipeline.engine, after=0, limit=10_000)
+    mine = [e for e in log if e["aggregate_id"] == user.aggregate_id]
+    healing = Projector(pipeline.index, pipeline.feed, log=SqlEventLog(pipeline.engine))
+
+    await healing.apply([mine[0], mine[2]])  # version 2 never arrived
+
+    doc = await pipeline.index.get(USER, user.aggregate_id)
+    assert doc is not None
+    assert (doc.version, doc.body["name"], doc.body["email"]) == (
+        3, "Countess", "countess@example.com"
+    )

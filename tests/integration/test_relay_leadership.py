@@ -1,0 +1,106 @@
+"""One active relay per outbox on PostgreSQL: a standby waits, takes over when the active one
+goes, and the active one wakes on the NOTIFY of every commit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.postgres import fresh_database
+from workers.broker import Envelope
+from workers.inprocess import InProcessBroker
+from workers.leader import RETRY, relay_lock
+from workers.relay import RelaySupervisor
+from write import commands
+from write.database import create_engine
+from write.handlers import handle
+from write.migrate import upgrade
+from write.sqlalchemy_uow import SqlAlchemyUnitOfWork
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+async def database(postgres_url: str) -> AsyncIterator[str]:
+    async with fresh_database(postgres_url, "relay") as url:
+        await upgrade(url)
+        yield url
+
+
+@pytest.fixture
+async def engine(database: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database)
+    yield engine
+    await engine.dispose()
+
+
+async def register(engine: AsyncEngine, n: int) -> None:
+    await handle(commands.RegisterUser(f"User {n}", f"user{n}@example.com"),
+                 SqlAlchemyUnitOfWork(engine))
+
+
+async def test_a_second_relay_stands_by_until_the_first_lets_go(database: str) -> None:
+    stop = asyncio.Event()
+    first, second = relay_lock(database, lambda: None), relay_lock(database, lambda: None)
+    assert await first.acquire(stop)
+    waiting = asyncio.create_task(second.acquire(stop))
+    await asyncio.sleep(RETRY + 0.5)
+    assert not waiting.done()
+
+    await first.release()
+
+    assert await asyncio.wait_for(waiting, RETRY + 2)
+    await second.release()
+
+
+async def test_a_standby_gives_up_waiting_when_told_to_stop(database: str) -> None:
+    stop = asyncio.Event()
+    active, standby = relay_lock(database, lambda: None), relay_lock(database, lambda: None)
+    assert await active.acquire(stop)
+    waiting = asyncio.create_task(standby.acquire(stop))
+    stop.set()
+    assert await asyncio.wait_for(waiting, 2) is False
+    await active.release()
+    await standby.release()
+
+
+async def test_the_active_relay_is_woken_by_every_commit(
+    database: str, engine: AsyncEngine
+) -> None:
+    woken = asyncio.Event()
+    lock = relay_lock(database, woken.set)
+    assert await lock.acquire(asyncio.Event())
+    try:
+        await register(engine, 1)
+        await asyncio.wait_for(woken.wait(), 2)
+    finally:
+        await lock.release()
+
+
+async def test_two_supervised_relays_publish_every_event_once_in_log_order(
+    database: str, engine: AsyncEngine
+) -> None:
+    published: list[int] = []
+
+    async def record(batch: Sequence[Envelope]) -> None:
+        published.extend(e["position"] for e in batch)
+
+    brokers = [InProcessBroker(), InProcessBroker()]
+    for broker in brokers:
+        await broker.consume(record)
+    stop = asyncio.Event()
+    relays = [RelaySupervisor(database, engine, broker) for broker in brokers]
+    running = [asyncio.create_task(r.run(stop)) for r in relays]
+    for n in range(40):
+        await register(engine, n)
+    for _ in range(100):
+        if len(published) >= 40:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(asyncio.gather(*running), 10)
+    assert published == sorted(published)
+    assert len(published) == len(set(published)) == 40
