@@ -1,4 +1,12 @@
-"""The `diptych` command: `diptych serve [--host H] [--port N]`, `diptych migrate`."""
+"""The `diptych` command.
+
+    diptych serve [--host H] [--port N] [--with-workers]   the GraphQL API
+    diptych worker relay                                   outbox -> broker
+    diptych worker projector                               broker -> index
+    diptych migrate                                        bring the write store's schema up to date
+
+Every process stops gracefully on SIGTERM or Ctrl-C and then exits with status 0.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +16,7 @@ import logging
 import signal
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from types import FrameType
 
 import uvicorn
@@ -21,13 +29,26 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="diptych", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="diptych", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the GraphQL API (and, embedded, the workers)")
+    serve = commands.add_parser("serve", help="run the GraphQL API")
     serve.add_argument("--host", help="interface to listen on (DIPTYCH_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (DIPTYCH_PORT, default 8000)")
+    serve.add_argument(
+        "--with-workers",
+        action="store_true",
+        help="also run the relay and the projector here (always so without DIPTYCH_AMQP_URL)",
+    )
+    worker = commands.add_parser("worker", help="run a worker process")
+    worker.add_argument("role", choices=["relay", "projector"])
     commands.add_parser("migrate", help="bring the write store's schema up to date")
     return parser
+
+
+class CannotStart(Exception):
+    """One line: what is wrong and which setting to change."""
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -35,31 +56,32 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     try:
         settings = Settings.from_env()
-        _prepare_data_dir(settings)
-        _migrate(settings)
         if args.command == "serve":
+            _prepare(settings, migrate=True)
             listener = _listen(args.host or settings.host, args.port or settings.port)
+            with_workers = args.with_workers or settings.in_process_broker
             _exit_quietly_after_shutdown()
-            asyncio.run(serve(settings, listener))
-    except SettingsError as error:
+            asyncio.run(serve(settings, listener, with_workers))
+        elif args.command == "worker":
+            if settings.in_process_broker:
+                raise CannotStart("DIPTYCH_AMQP_URL: a separate worker needs a broker; without "
+                                  "one, `diptych serve` runs the workers itself")
+            _prepare(settings, migrate=False)
+            asyncio.run(_until_signalled(_worker(args.role, settings)))
+        else:
+            _prepare(settings, migrate=True)
+    except (SettingsError, CannotStart) as error:
         sys.exit(f"diptych: cannot start: {error}")
-    except CannotStart as error:
-        sys.exit(f"diptych: cannot start: {error}")
 
 
-class CannotStart(Exception):
-    """One line: what is wrong and which setting to change."""
-
-
-def _prepare_data_dir(settings: Settings) -> None:
+def _prepare(settings: Settings, migrate: bool) -> None:
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         reason = f"DIPTYCH_DATA_DIR: cannot create {settings.data_dir}: {error.strerror}"
         raise CannotStart(reason) from error
-
-
-def _migrate(settings: Settings) -> None:
+    if not migrate:
+        return
     try:
         asyncio.run(upgrade(settings.database_url))
     except Exception as error:  # an unreachable database surfaces as many driver errors
@@ -84,17 +106,41 @@ def _listen(host: str, port: int) -> socket.socket:
     return listener
 
 
-async def serve(settings: Settings, listener: socket.socket) -> None:
+async def serve(settings: Settings, listener: socket.socket, with_workers: bool) -> None:
     from diptych.bootstrap import StartupError, create_app, run_services
 
     try:
-        async with run_services(settings) as services:
+        async with run_services(settings, with_workers) as services:
             config = uvicorn.Config(create_app(services), log_level="info", lifespan="on")
             host, port = listener.getsockname()[:2]
             log.info("listening on http://%s:%d (GraphiQL at /graphql)", host, port)
             await uvicorn.Server(config).serve(sockets=[listener])
     except StartupError as error:
         raise CannotStart(str(error)) from error
+
+
+def _worker(role: str, settings: Settings) -> Callable[[asyncio.Event], Awaitable[None]]:
+    from diptych.workers import run_projector, run_relay
+
+    async def run(stop: asyncio.Event) -> None:
+        from diptych.adapters import StartupError
+
+        try:
+            await (run_relay if role == "relay" else run_projector)(settings, stop)
+        except StartupError as error:
+            raise CannotStart(str(error)) from error
+        log.info("%s stopped", role)
+
+    return run
+
+
+async def _until_signalled(work: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Run `work` until SIGTERM/SIGINT sets its stop event; it then finishes what it holds."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await work(stop)
 
 
 def _exit_quietly_after_shutdown() -> None:

@@ -46,6 +46,22 @@ def test_an_unreachable_write_store_is_named_in_one_line(tmp_path: Path) -> None
     assert "DIPTYCH_DATABASE_URL" in line and str(closed) in line
 
 
+def test_an_unreachable_broker_is_named_in_one_line(tmp_path: Path) -> None:
+    closed = free_port()
+    line = refusal(tmp_path, DIPTYCH_AMQP_URL=f"amqp://guest:secret@127.0.0.1:{closed}/")
+    assert "DIPTYCH_AMQP_URL" in line and str(closed) in line and "secret" not in line
+
+
+def test_a_separate_worker_without_a_broker_says_serve_runs_the_workers(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "diptych", "worker", "projector"],
+        env={**os.environ, "DIPTYCH_DATA_DIR": str(tmp_path)},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 1
+    assert "DIPTYCH_AMQP_URL" in done.stderr.strip().splitlines()[-1]
+
+
 def test_a_taken_port_is_reported_with_the_way_out(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -28,3 +28,35 @@ def test_a_bad_setting_is_refused_with_its_name_in_one_line(name: str, value: st
         Settings.from_env({name: value})
     assert name in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def test_the_distributed_backends_are_taken_from_their_urls(tmp_path: Path) -> None:
+    settings = Settings.from_env({
+        "DIPTYCH_DATA_DIR": str(tmp_path),
+        "DIPTYCH_DATABASE_URL": "postgresql+asyncpg://app:secret@db:5432/diptych",
+        "DIPTYCH_AMQP_URL": "amqp://app:secret@mq:5672/",
+        "DIPTYCH_ELASTICSEARCH_URL": "http://search:9200",
+        "DIPTYCH_SHARDS": "8",
+    })
+    assert settings.amqp_url == "amqp://app:secret@mq:5672/"
+    assert settings.elasticsearch_url == "http://search:9200"
+    assert settings.shards == 8
+    assert not settings.in_process_broker
+    assert Settings.from_env({"DIPTYCH_DATA_DIR": str(tmp_path)}).in_process_broker
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("DIPTYCH_AMQP_URL", "http://mq:5672"), ("DIPTYCH_ELASTICSEARCH_URL", "search:9200"),
+     ("DIPTYCH_SHARDS", "0")],
+)
+def test_a_malformed_backend_url_is_refused_with_its_name(name: str, value: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({name: value})
+    assert name in str(raised.value)
+
+
+def test_a_refused_url_never_echoes_its_password() -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({"DIPTYCH_AMQP_URL": "http://app:hunter2@mq:5672/"})
+    assert "hunter2" not in str(raised.value)

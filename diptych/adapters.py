@@ -1,0 +1,93 @@
+"""Opening each adapter that the settings choose, with a one-line reason when it cannot be opened.
+
+Every function registers the adapter's closing on the exit stack it is given, so whatever was
+opened is closed again, in reverse order, however start-up or shutdown goes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from urllib.parse import urlsplit
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from diptych.settings import Settings
+from read.index import SearchIndex
+from read.tantivy_index import IndexLocked, TantivyIndex
+from workers.rabbitmq import RabbitMQBroker
+from workers.rabbitmq_topology import MissingPlugin, Names
+from write.database import create_engine
+
+
+class StartupError(Exception):
+    """Why the service cannot start, in one line that names the setting to look at."""
+
+
+def safe_url(url: str) -> str:
+    """A URL without its password, for logs and messages."""
+    parts = urlsplit(url)
+    return url.replace(f":{parts.password}@", ":***@") if parts.password else url
+
+
+def _reason(error: BaseException) -> str:
+    text_ = str(error).strip()
+    return text_.splitlines()[0] if text_ else type(error).__name__
+
+
+async def open_write_store(stack: contextlib.AsyncExitStack, settings: Settings) -> AsyncEngine:
+    engine = create_engine(settings.database_url)
+    stack.push_async_callback(engine.dispose)
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as error:  # drivers raise many kinds; all mean the same here
+        shown = make_url(settings.database_url).render_as_string(hide_password=True)
+        raise StartupError(
+            f"DIPTYCH_DATABASE_URL: cannot reach the write store at {shown}: {_reason(error)}"
+        ) from error
+    return engine
+
+
+async def open_index(
+    stack: contextlib.AsyncExitStack, settings: Settings, writer: bool
+) -> SearchIndex:
+    """Elasticsearch when its URL is set, else tantivy; a tantivy index is opened read-only in a
+    process that does not project (tantivy allows one writer)."""
+    if settings.elasticsearch_url is not None:
+        from read.elastic import ElasticIndex
+
+        index: SearchIndex = ElasticIndex(settings.elasticsearch_url)
+        try:
+            await index.open()
+        except Exception as error:
+            raise StartupError(
+                f"DIPTYCH_ELASTICSEARCH_URL: cannot use the index at "
+                f"{safe_url(settings.elasticsearch_url)}: {_reason(error)}"
+            ) from error
+    else:
+        index = TantivyIndex(settings.index_dir, read_only=not writer)
+        try:
+            await index.open()
+        except IndexLocked as error:
+            raise StartupError(f"DIPTYCH_INDEX_DIR: {error}") from error
+    stack.push_async_callback(index.close)
+    return index
+
+
+async def open_broker(stack: contextlib.AsyncExitStack, settings: Settings) -> RabbitMQBroker:
+    assert settings.amqp_url is not None
+    names = Names(settings.amqp_prefix)
+    broker = RabbitMQBroker(settings.amqp_url, settings.shards, names=names)
+    stack.push_async_callback(broker.close)
+    try:
+        await broker.connect()
+    except MissingPlugin as error:
+        raise StartupError(f"DIPTYCH_AMQP_URL: {error}") from error
+    except Exception as error:
+        raise StartupError(
+            f"DIPTYCH_AMQP_URL: cannot reach the broker at {safe_url(settings.amqp_url)}: "
+            f"{_reason(error)}"
+        ) from error
+    return broker

@@ -1,0 +1,118 @@
+"""The production shape on one machine: API, relay and projector as separate processes over
+PostgreSQL, RabbitMQ and a tantivy index the API opens read-only."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import aio_pika
+import pytest
+
+from tests.e2e import queries as q
+from tests.e2e.server import Process, Server, spawn, start
+from tests.postgres import create_database, drop_database
+from workers.rabbitmq_topology import Names
+
+SHARDS = 3
+pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
+
+
+@dataclass
+class Deployment:
+    data_dir: Path
+    env: dict[str, str]
+
+    def relay(self) -> Process:
+        relay = spawn(["worker", "relay"], self.data_dir, self.env, "relay.log")
+        relay.wait_for_output("this relay is now the active one")
+        return relay
+
+    def projector(self) -> Process:
+        projector = spawn(["worker", "projector"], self.data_dir, self.env, "projector.log")
+        projector.wait_for_output("consuming")
+        return projector
+
+    def api(self) -> Server:
+        return start(self.data_dir, self.env, log_name="api.log")
+
+
+async def _drop_broker_names(amqp_url: str, names: Names) -> None:
+    connection = await aio_pika.connect(amqp_url)
+    channel = await connection.channel()
+    for queue in names.all_queues(SHARDS):
+        await channel.queue_delete(queue)
+    for exchange in (names.events, names.sharder, names.dead, names.visible):
+        await channel.exchange_delete(exchange)
+    await connection.close()
+
+
+@pytest.fixture
+def deployment(postgres_url: str, amqp_url: str, tmp_path: Path) -> Iterator[Deployment]:
+    url = asyncio.run(create_database(postgres_url, "processes"))
+    names = Names(f"e2e-{uuid.uuid4().hex[:8]}")
+    env = {
+        "DIPTYCH_DATABASE_URL": url,
+        "DIPTYCH_AMQP_URL": amqp_url,
+        "DIPTYCH_AMQP_PREFIX": names.prefix,
+        "DIPTYCH_SHARDS": str(SHARDS),
+        "DIPTYCH_CONSISTENCY_TIMEOUT": "20",
+    }
+    migrate = spawn(["migrate"], tmp_path, env, "migrate.log")
+    assert migrate.process.wait(60) == 0, migrate.output()
+    try:
+        yield Deployment(tmp_path, env)
+    finally:
+        asyncio.run(drop_database(url))
+        asyncio.run(_drop_broker_names(amqp_url, names))
+
+
+def test_a_mutation_reaches_a_query_through_relay_broker_and_projector_processes(
+    deployment: Deployment,
+) -> None:
+    processes: list[Process] = [deployment.projector(), deployment.relay()]
+    api = deployment.api()
+    processes.append(api)
+    try:
+        registered = api.graphql(q.REGISTER, name="Distributed Dora", email="dora@example.com")
+        user = registered["data"]["registerUser"]
+        seen = api.graphql(q.USER, id=user["id"], token=user["consistencyToken"])
+        assert seen["data"]["user"]["name"] == "Distributed Dora", seen
+    finally:
+        codes = [p.stop() for p in reversed(processes)]
+    assert codes == [0, 0, 0], [p.output()[-2000:] for p in processes]
+
+
+def test_a_projector_killed_mid_stream_loses_and_duplicates_nothing(
+    deployment: Deployment,
+) -> None:
+    projector, relay = deployment.projector(), deployment.relay()
+    api = deployment.api()
+    try:
+        products = [
+            api.graphql(q.ADD_PRODUCT, sku=f"SKU-{n}", name=f"Product {n}", description="",
+                        category="misc", price="1.00", stock=0)["data"]["addProduct"]
+            for n in range(5)
+        ]
+        latest: dict[str, str] = {}
+        for round_ in range(40):
+            if round_ == 15:
+                projector.kill()  # SIGKILL, in the middle of the stream
+            if round_ == 25:
+                projector = deployment.projector()
+            for product in products:
+                restocked = api.graphql(q.RESTOCK, id=product["id"], quantity=1)
+                latest[product["id"]] = restocked["data"]["restockProduct"]["consistencyToken"]
+
+        for product in products:
+            seen = api.graphql(q.PRODUCT, id=product["id"], token=latest[product["id"]])
+            assert seen["data"]["product"]["version"] == 41, seen
+            assert seen["data"]["product"]["stock"] == 40, seen
+        listed = api.graphql(q.PRODUCTS, first=10, sort="PRICE_ASC")["data"]["products"]
+        assert listed["totalCount"] == 5
+    finally:
+        for process in (api, relay, projector):
+            process.stop()
