@@ -66,7 +66,7 @@ class VisibilityFeed:
 
 
 async def is_visible(index: SearchIndex, token: ConsistencyToken) -> bool:
-    version = await index.version_of(token.kind, token.id)
+    version = await index.visible_version(token.kind, token.id)
     return version is not None and version >= token.version
 
 

@@ -139,14 +139,21 @@ class SearchIndex(Protocol):
     async def get_many(self, kind: str, ids: Sequence[str]) -> dict[str, Document]: ...
 
     async def version_of(self, kind: str, id: str) -> int | None:
-        """The stored version, tombstones included; None when never written."""
+        """The stored version, tombstones included; None when never written. Real-time: it sees
+        every write that `write` acknowledged."""
+
+    async def visible_version(self, kind: str, id: str) -> int | None:
+        """The version a search would find now, tombstones included. Consistency tokens wait on
+        this: a write is only "visible" once queries of every kind, searches too, reflect it."""
 
     async def write(
         self, writes: Sequence[Write], checkpoint: Checkpoint | None = None
     ) -> WriteResult:
         """Apply the writes (last one wins within the batch), then persist the checkpoint.
 
-        When this returns, the applied writes are visible to `get` and `search`.
+        When this returns, the applied writes are visible to `get` and `version_of`; searches see
+        them once the index makes them searchable (tantivy: before this returns; Elasticsearch:
+        at its next refresh, unless the adapter was asked to wait for it).
         """
 
     async def checkpoint(self, name: str) -> int:

@@ -96,6 +96,9 @@ class TantivyIndex:
         stored = await self._run(self._stored, [key(kind, id)])
         return next((version for _, version in stored.values()), None)
 
+    async def visible_version(self, kind: str, id: str) -> int | None:
+        return await self.version_of(kind, id)  # a tantivy write is searchable once committed
+
     async def checkpoint(self, name: str) -> int:
         return await self.version_of(CHECKPOINT_KIND, name) or 0
 

@@ -14,6 +14,7 @@ import tantivy
 
 from read.documents import SPECS, FieldType
 from read.index import JSON, Delete, Document, Upsert
+from read.ordering import tie_breaker
 
 ANALYZER = "diptych"
 KEY, KIND, ID, BODY = "_key", "_kind", "_id", "_body"
@@ -69,12 +70,6 @@ def fingerprint() -> str:
 
 def key(kind: str, id: str) -> str:
     return f"{kind}/{id}"
-
-
-def tie_breaker(kind: str, id: str) -> int:
-    """A stable signed 64-bit number per document: the last sort key, so ties page stably."""
-    digest = hashlib.blake2b(key(kind, id).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
 
 
 def to_tantivy(write: Upsert | Delete) -> tantivy.Document:

@@ -3,36 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
 from tests.e2e import queries as q
 from tests.e2e.server import Server, start
 from tests.e2e.tcp_proxy import TcpProxy
+from tests.postgres import create_database, drop_database
 
 
 @pytest.fixture
 def database_name(postgres_url: str) -> Iterator[str]:
     """A fresh PostgreSQL database for one test, dropped afterwards."""
-    name = f"diptych_e2e_{uuid.uuid4().hex[:12]}"
-    admin = make_url(postgres_url).set(drivername="postgresql").render_as_string(False)
-
-    async def run(sql: str) -> None:
-        connection = await asyncpg.connect(admin)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    yield name
-    asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    url = asyncio.run(create_database(postgres_url, "e2e"))
+    yield str(make_url(url).database)
+    asyncio.run(drop_database(url))
 
 
 def test_queries_keep_answering_when_the_write_database_is_unreachable(

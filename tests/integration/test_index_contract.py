@@ -1,19 +1,24 @@
 """The contract of the search-index port (`read/index.py`), run against every adapter.
 
 A new adapter joins by adding its name to `ADAPTERS` and a branch to `build`; the tests speak
-only to the `SearchIndex` protocol.
+only to the `SearchIndex` protocol. Elasticsearch runs against the real cluster at
+DIPTYCH_TEST_ELASTICSEARCH_URL and is skipped without it: nothing imitates a cluster here. Each
+test gets its own index prefix, and its indices are deleted afterwards.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
-from collections.abc import AsyncIterator, Callable
-from dataclasses import replace
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
+from elasticsearch import AsyncElasticsearch
 
 from read.documents import PRODUCT, USER
 from read.index import (
@@ -33,22 +38,57 @@ from read.index import (
     WriteResult,
 )
 
-ADAPTERS = ["tantivy"]
+ADAPTERS = ["tantivy", "elasticsearch"]
 ALL = 1000  # a page size larger than any test's data
 
 
-def build(adapter: str, place: Path) -> SearchIndex:
-    if adapter == "tantivy":
+@dataclass(frozen=True)
+class Cluster:
+    """Where an Elasticsearch test's indices live: every index name starts with `prefix-`."""
+
+    url: str
+    prefix: str
+
+
+def build(adapter: str, place: Path | Cluster) -> SearchIndex:
+    if adapter == "tantivy" and isinstance(place, Path):
         from read.tantivy_index import TantivyIndex
 
         return TantivyIndex(place)
-    raise ValueError(f"unknown adapter {adapter}")
+    if adapter == "elasticsearch" and isinstance(place, Cluster):
+        from read.elastic import ElasticIndex
+
+        # The suite reads its writes through search at once, so it asks for refresh=wait_for.
+        return ElasticIndex(place.url, prefix=place.prefix, refresh_on_write=True)
+    raise ValueError(f"unknown adapter {adapter} for {place}")
+
+
+async def drop_indices(cluster: Cluster) -> None:
+    """Delete every index under the test's prefix, by name: Elasticsearch 8+ refuses wildcard
+    deletes by default (`action.destructive_requires_name`)."""
+    client = AsyncElasticsearch(cluster.url)
+    try:
+        found = await client.indices.get(index=f"{cluster.prefix}-*", allow_no_indices=True)
+        if found.body:
+            await client.indices.delete(index=list(found.body))
+    finally:
+        await client.close()
 
 
 @pytest.fixture(params=ADAPTERS)
-def new_index(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], SearchIndex]:
+async def new_index(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[Callable[[], SearchIndex]]:
     """Builds an unopened adapter over this test's storage; every call sees the same data."""
-    return partial(build, request.param, tmp_path / "index")
+    if request.param == "elasticsearch":
+        url: str = request.getfixturevalue("elasticsearch_url")
+        cluster = Cluster(url, f"diptych-test-{uuid.uuid4().hex[:12]}")
+        try:
+            yield partial(build, "elasticsearch", cluster)
+        finally:
+            await drop_indices(cluster)
+    else:
+        yield partial(build, request.param, tmp_path / "index")
 
 
 @pytest.fixture
@@ -388,3 +428,23 @@ async def test_a_cursor_that_does_not_fit_the_sort_is_an_invalid_search(
     await index.write([product("p", price_cents=100)])
     with pytest.raises(InvalidSearch):
         await index.search(PRODUCT, SearchRequest(sort=sort, after=after))
+
+
+async def test_a_written_version_becomes_visible_to_readers_waiting_on_it(
+    index: SearchIndex,
+) -> None:
+    await index.write([product("seen")])
+    await index.write([Delete(PRODUCT, "gone", 4)])
+
+    assert await eventually(lambda: index.visible_version(PRODUCT, "seen")) == 1
+    assert await eventually(lambda: index.visible_version(PRODUCT, "gone")) == 4
+    assert await index.visible_version(PRODUCT, "never") is None
+    assert await index.visible_version(USER, "seen") is None
+
+
+async def eventually(read: Callable[[], Awaitable[int | None]], within: float = 5) -> int | None:
+    """Poll `read` until it answers something; search-side visibility may trail a write."""
+    deadline = asyncio.get_running_loop().time() + within
+    while (value := await read()) is None and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+    return value

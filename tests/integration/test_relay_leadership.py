@@ -1,24 +1,30 @@
-"""One active relay per outbox on PostgreSQL: a standby waits, takes over when the active one
-goes, and the active one wakes on the NOTIFY of every commit."""
+"""The relay on PostgreSQL: one active per outbox (a standby waits and takes over), woken by the
+NOTIFY of every commit, and gap-safe (an event whose transaction commits late is not skipped)."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.postgres import fresh_database
 from workers.broker import Envelope
 from workers.inprocess import InProcessBroker
 from workers.leader import RETRY, relay_lock
-from workers.relay import RelaySupervisor
+from workers.relay import Relay, RelaySupervisor
 from write import commands
 from write.database import create_engine
 from write.handlers import handle
 from write.migrate import upgrade
+from write.outbox import records_of
 from write.sqlalchemy_uow import SqlAlchemyUnitOfWork
+from write.tables import events
+from write.users import User
 
 pytestmark = pytest.mark.postgres
 
@@ -104,3 +110,31 @@ async def test_two_supervised_relays_publish_every_event_once_in_log_order(
     await asyncio.wait_for(asyncio.gather(*running), 10)
     assert published == sorted(published)
     assert len(published) == len(set(published)) == 40
+
+
+async def test_an_event_whose_transaction_commits_late_is_still_published(
+    engine: AsyncEngine,
+) -> None:
+    published: list[int] = []
+
+    async def record(batch: Sequence[Envelope]) -> None:
+        published.extend(e["position"] for e in batch)
+
+    broker = InProcessBroker()
+    await broker.consume(record)
+    relay = Relay(engine, broker)
+    slow = await engine.connect()
+    await slow.begin()
+    late = records_of([User.register(str(uuid.uuid4()), "Late Larry", "late@example.com")],
+                      datetime.now(UTC))
+    await slow.execute(insert(events), [r.row() for r in late])  # takes a position, uncommitted
+    await register(engine, 1)  # a later position, committed first
+
+    await relay.drain()
+    assert len(published) == 1
+    await slow.commit()
+    await slow.close()
+    await relay.drain()
+
+    assert len(published) == 2
+    assert published[1] < published[0]  # the late one has the smaller position, and still went

@@ -10,12 +10,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import asyncpg
 import pytest
 from sqlalchemy import Table, func, insert, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.postgres import fresh_database
 from write import commands as c
 from write.database import create_engine
 from write.errors import ConcurrentUpdate, EmailTaken, SkuTaken, VersionConflict
@@ -34,14 +33,6 @@ CONTRACT = {
 Outcome = CommandResult | BaseException
 
 
-async def _admin(url: str, sql: str) -> None:
-    connection = await asyncpg.connect(url)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
 @pytest.fixture(
     params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
@@ -52,16 +43,9 @@ async def url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[s
         await upgrade(url)
         yield url
         return
-    server = make_url(request.getfixturevalue("postgres_url"))
-    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"diptych_uow_{uuid.uuid4().hex[:12]}"
-    await _admin(admin, f'CREATE DATABASE "{name}"')
-    try:
-        url = server.set(database=name).render_as_string(hide_password=False)
+    async with fresh_database(request.getfixturevalue("postgres_url"), "uow") as url:
         await upgrade(url)
         yield url
-    finally:
-        await _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
