@@ -66,8 +66,8 @@ class VisibilityFeed:
 
 
 async def is_visible(index: SearchIndex, token: ConsistencyToken) -> bool:
-    version = await index.visible_version(token.kind, token.id)
-    return version is not None and version >= token.version
+    document = await index.visible(token.kind, token.id)
+    return document is not None and int(document.body.get("version", 0)) >= token.version
 
 
 async def wait_until_visible(

@@ -8,7 +8,7 @@ The client is created in `open()` and closed in `close()`. Semantics match the e
 - `get`, `get_many`, `version_of` and `checkpoint` use real-time GET (mget), which sees a write
   as soon as it is acknowledged, refreshed or not;
 - `write` does not wait for search: its writes become searchable at the next scheduled refresh
-  (`index.refresh_interval`, 1s by default). Consistency tokens wait on `visible_version`, which
+  (`index.refresh_interval`, 1s by default). Consistency tokens wait on `visible`, which
   asks search itself, so a reader waits exactly until searches reflect the write. Only a caller
   that asked to read its writes through search at once (`refresh_on_write=True`) makes the bulk
   request carry `refresh=wait_for`, which waits for that refresh rather than forcing tiny
@@ -42,12 +42,13 @@ from read.elastic_mappings import (
     document,
     layouts,
 )
-from read.elastic_search import page, search_body
+from read.elastic_search import filter_query, page, search_body
 from read.elastic_writes import Key, Planned, Tally, plan, send
 from read.index import (
     JSON,
     Checkpoint,
     Document,
+    Filter,
     InvalidSearch,
     SearchPage,
     SearchRequest,
@@ -75,7 +76,7 @@ class ElasticIndex:
     ) -> None:
         """`refresh_on_write=True` makes `write` wait (`refresh=wait_for`) until its writes are
         searchable: for callers that asked to read their writes through search at once. The
-        projector does not: consistency tokens wait on `visible_version` instead."""
+        projector does not: consistency tokens wait on `visible` instead."""
         self.url = url
         self.names = Names(prefix)
         self.refresh_on_write = refresh_on_write
@@ -121,18 +122,35 @@ class ElasticIndex:
         stored = await self._stored(self.names.index(kind), [id], False)
         return stored[id][0] if id in stored else None
 
-    async def visible_version(self, kind: str, id: str) -> int | None:
+    async def visible(self, kind: str, id: str) -> Document | None:
         """Asked of search, not of real-time GET: search sees only refreshed writes, so this is
-        the version a query would find now (tombstones included)."""
+        the document a query would find now."""
         if kind not in SPECS:
             return None
         with self._reaching() as client:
             response = await client.search(
                 index=self.names.index(kind), query={"ids": {"values": [id]}}, version=True,
-                source=False, size=1,
+                source_includes=[LIVE, BODY], size=1,
             )
         hits = response.body["hits"]["hits"]
-        return int(hits[0]["_version"]) if hits else None
+        if not hits:
+            return None
+        return document(kind, id, int(hits[0]["_version"]), hits[0].get("_source") or {})
+
+    async def aggregate(
+        self, kind: str, filters: Sequence[Filter], aggregations: JSON, text: str | None = None
+    ) -> JSON:
+        spec = SPECS.get(kind)
+        if spec is None:
+            raise InvalidSearch(f"no document kind {kind!r}")
+        query = filter_query(spec, filters, text)  # InvalidSearch before any request
+        with self._reaching() as client:
+            response = await client.search(
+                index=self.names.index(kind), query=query, aggs=aggregations, size=0,
+                track_total_hits=False,
+            )
+        result: JSON = response.body.get("aggregations", {})
+        return result
 
     async def checkpoint(self, name: str) -> int:
         stored = await self._stored(self.names.index(CHECKPOINTS), [name], False)
@@ -155,12 +173,16 @@ class ElasticIndex:
             tally.stale += len(entry.versions) - fresh
             if fresh:
                 sending.append((entry, fresh))
+            else:
+                tally.rejected.append(entry.key)
         if sending:
             with self._reaching() as client:
                 await send(client, self.names, sending, tally, self.refresh_on_write)
         if checkpoint is not None and checkpoint.position > 0:
             await self._write_checkpoint(checkpoint)
-        return WriteResult(applied=tally.applied, stale=tally.stale)
+        return WriteResult(
+            applied=tally.applied, stale=tally.stale, rejected=tuple(dict.fromkeys(tally.rejected))
+        )
 
     async def search(self, kind: str, request: SearchRequest) -> SearchPage:
         spec = SPECS.get(kind)

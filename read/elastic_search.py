@@ -17,12 +17,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from read.documents import FieldType, IndexSpec
 from read.elastic_mappings import BODY, LIVE, TIE
 from read.index import (
     JSON,
+    AnyOf,
     Document,
     Filter,
     Hit,
@@ -114,9 +116,20 @@ def text_query(spec: IndexSpec, text: str) -> JSON:
     }}
 
 
+def filter_query(spec: IndexSpec, filters: Sequence[Filter], text: str | None = None) -> JSON:
+    """Live documents matching every filter and the text (for aggregations)."""
+    clauses = [c for c in (clause(spec, f) for f in filters) if c is not None]
+    must = [text_query(spec, text)] if text is not None else []
+    return {"bool": {"filter": [{"term": {LIVE: True}}, *clauses], "must": must}}
+
+
 def clause(spec: IndexSpec, condition: Filter) -> JSON | None:
     """The filter clause, or None for a range open at both ends (it matches everything)."""
     type_ = _type_of(spec, condition.field)
+    if isinstance(condition, AnyOf):
+        if type_ is not FieldType.KEYWORD:
+            raise InvalidSearch(f"any-of filters need a keyword field, not {condition.field}")
+        return {"terms": {condition.field: list(condition.values)}}
     if isinstance(condition, Term):
         if type_ is FieldType.TEXT:
             raise InvalidSearch(f"cannot filter on text field {condition.field}")

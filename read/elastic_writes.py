@@ -74,15 +74,19 @@ class Tally:
     applied: int = 0
     stale: int = 0
     failures: list[str] = field(default_factory=list)
+    rejected: list[Key] = field(default_factory=list)
 
-    def record(self, item: JSON, count: int) -> None:
-        """Count one bulk result item (`{"index": {...}}`) standing for `count` writes."""
+    def record(self, item: JSON, count: int, key: Key | None = None) -> None:
+        """Count one bulk result item (`{"index": {...}}`) standing for `count` writes of the
+        document `key`."""
         result = next(iter(item.values()))
         status = int(result.get("status", 500))
         if 200 <= status < 300:
             self.applied += count
         elif status == CONFLICT:
             self.stale += count
+            if key is not None:
+                self.rejected.append(key)
         else:
             error = result.get("error") or {}
             reason = error.get("reason", "") if isinstance(error, dict) else str(error)
@@ -103,7 +107,7 @@ async def send(
     """Send each planned write, standing for `count` writes, and count the outcomes; raise
     `WriteRejected` after the whole batch if any write failed for another reason than its version.
     With `refresh`, the request returns once its writes are visible to search (`wait_for`)."""
-    counts = {(names.index(p.write.kind), p.write.id): count for p, count in sending}
+    counts = {(names.index(p.write.kind), p.write.id): (count, p.key) for p, count in sending}
     actions = [action(p.write, names.index(p.write.kind)) for p, _ in sending]
     async for _, item in async_streaming_bulk(
         client,
@@ -115,5 +119,6 @@ async def send(
         refresh="wait_for" if refresh else None,
     ):
         result = next(iter(item.values()))
-        tally.record(item, counts[(result["_index"], result["_id"])])
+        count, key = counts[(result["_index"], result["_id"])]
+        tally.record(item, count, key)
     tally.raise_failures()

@@ -13,7 +13,7 @@ from typing import Any
 from read.upcasters import upcast
 
 # Which document kind each aggregate type projects into.
-KIND_OF_AGGREGATE = {"User": "user", "Product": "product"}
+KIND_OF_AGGREGATE = {"User": "user", "Product": "product", "Order": "order"}
 
 
 class MalformedEvent(ValueError):

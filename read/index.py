@@ -62,6 +62,9 @@ class Checkpoint:
 class WriteResult:
     applied: int
     stale: int
+    rejected: tuple[tuple[str, str], ...] = ()
+    """(kind, id) of each write refused as not newer: another writer got there first, or the
+    same write was applied before. A read-modify-write caller re-reads these and decides."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,15 @@ class Range:
     lte: int | None = None
 
 
-Filter = Term | Range
+@dataclass(frozen=True)
+class AnyOf:
+    """Exact match on any of several values of a keyword field."""
+
+    field: str
+    values: tuple[str, ...]
+
+
+Filter = Term | Range | AnyOf
 
 
 @dataclass(frozen=True)
@@ -142,9 +153,10 @@ class SearchIndex(Protocol):
         """The stored version, tombstones included; None when never written. Real-time: it sees
         every write that `write` acknowledged."""
 
-    async def visible_version(self, kind: str, id: str) -> int | None:
-        """The version a search would find now, tombstones included. Consistency tokens wait on
-        this: a write is only "visible" once queries of every kind, searches too, reflect it."""
+    async def visible(self, kind: str, id: str) -> Document | None:
+        """The live document as a search would find it now; None when absent or deleted.
+        Consistency tokens wait on this: a write is only "visible" once queries of every kind,
+        searches too, reflect it."""
 
     async def write(
         self, writes: Sequence[Write], checkpoint: Checkpoint | None = None
@@ -160,6 +172,16 @@ class SearchIndex(Protocol):
         """The stored position for `name`; 0 when none was written."""
 
     async def search(self, kind: str, request: SearchRequest) -> SearchPage: ...
+
+    async def aggregate(
+        self, kind: str, filters: Sequence[Filter], aggregations: JSON, text: str | None = None
+    ) -> JSON:
+        """Run an aggregation request over the live documents of `kind` that match `filters`
+        (and `text`, searched as by `search`).
+
+        `aggregations` has Elasticsearch's request shape (terms, range, sum, nested `aggs`),
+        which tantivy accepts too; the answer has Elasticsearch's response shape. Only keyword
+        and integer fields can be aggregated."""
 
     async def clear(self) -> None:
         """Remove every document, tombstone and checkpoint (for rebuilds and tests)."""

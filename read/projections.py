@@ -1,173 +1,90 @@
-"""Projections: how each event changes the document of its aggregate.
+"""Projections: how events become documents.
 
-A projection is a pure function `(body or None, event) -> body`. `project` applies a batch of
-events to the index idempotently: an event whose aggregate version is not newer than the stored
-document's is skipped, so re-delivery and replaying the whole log change nothing.
+`project` applies a batch of events (in log order) to the index. Each event type has one
+projection (an async function of the event and the batch's `Workspace`) that may touch documents
+of several kinds; see users_projection.py, products_projection.py and orders_projection.py.
+A document applies only the next version of each aggregate it reflects, so re-delivery and
+replaying the whole log change nothing, and documents fed by several aggregates stay right when
+their events arrive from different shards in any interleaving. Writes are compare-and-set: a
+document some other projector changed meanwhile is re-read, and the batch applied again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable, Sequence
-from decimal import Decimal
-from typing import Any
+import random
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 
+from read import orders_projection as orders
+from read import products_projection as products
+from read import users_projection as users
 from read.events import KIND_OF_AGGREGATE, EventMessage
-from read.index import JSON, Checkpoint, SearchIndex, Upsert, WriteResult
+from read.index import Checkpoint, SearchIndex, WriteResult
+from read.workspace import Key, ProjectionGap, Workspace
 
 log = logging.getLogger(__name__)
 
 CHECKPOINT = "projector"
-Projection = Callable[[JSON | None, EventMessage], JSON]
-
-
-def _ms(event: EventMessage) -> int:
-    return int(event.occurred_at.timestamp() * 1000)
-
-
-def _cents(price: Any) -> int:
-    return int(Decimal(str(price)).scaleb(2))
-
-
-def _existing(body: JSON | None, event: EventMessage) -> JSON:
-    if body is None:
-        raise ProjectionGap(event)
-    return dict(body)
-
-
-def user_registered(_: JSON | None, e: EventMessage) -> JSON:
-    name, email = str(e.payload["name"]), str(e.payload["email"])
-    return {
-        "id": e.aggregate_id,
-        "name": name,
-        "name_key": name.lower(),
-        "email": email,
-        "email_key": email.lower(),
-        "status": "active",
-        "registered_at": e.occurred_at.isoformat(),
-        "registered_ms": _ms(e),
-    }
-
-
-def user_email_changed(body: JSON | None, e: EventMessage) -> JSON:
-    email = str(e.payload["email"])
-    return _existing(body, e) | {"email": email, "email_key": email.lower()}
-
-
-def user_renamed(body: JSON | None, e: EventMessage) -> JSON:
-    name = str(e.payload["name"])
-    return _existing(body, e) | {"name": name, "name_key": name.lower()}
-
-
-def user_deactivated(body: JSON | None, e: EventMessage) -> JSON:
-    return _existing(body, e) | {"status": "deactivated"}
-
-
-def product_added(_: JSON | None, e: EventMessage) -> JSON:
-    p = e.payload
-    return {
-        "id": e.aggregate_id,
-        "sku": str(p["sku"]),
-        "sku_text": str(p["sku"]),
-        "name": str(p["name"]),
-        "name_key": str(p["name"]).lower(),
-        "description": str(p["description"]),
-        "category": str(p["category"]),
-        "price": str(p["price"]),
-        "price_cents": _cents(p["price"]),
-        "stock": int(p["stock"]),
-        "status": "active",
-        "added_at": e.occurred_at.isoformat(),
-        "added_ms": _ms(e),
-    }
-
-
-def product_price_changed(body: JSON | None, e: EventMessage) -> JSON:
-    price = str(e.payload["price"])
-    return _existing(body, e) | {"price": price, "price_cents": _cents(price)}
-
-
-def product_restocked(body: JSON | None, e: EventMessage) -> JSON:
-    return _existing(body, e) | {"stock": int(e.payload["stock"])}
-
-
-def product_described(body: JSON | None, e: EventMessage) -> JSON:
-    p = e.payload
-    name = str(p["name"])
-    return _existing(body, e) | {
-        "name": name,
-        "name_key": name.lower(),
-        "description": str(p["description"]),
-        "category": str(p["category"]),
-    }
-
-
-def product_discontinued(body: JSON | None, e: EventMessage) -> JSON:
-    return _existing(body, e) | {"status": "discontinued"}
-
+ATTEMPTS = 20  # compare-and-set rounds before a batch is given back to be delivered again
+Projection = Callable[[EventMessage, Workspace], Awaitable[None]]
 
 PROJECTIONS: dict[str, Projection] = {
-    "UserRegistered": user_registered,
-    "UserEmailChanged": user_email_changed,
-    "UserRenamed": user_renamed,
-    "UserDeactivated": user_deactivated,
-    "ProductAdded": product_added,
-    "ProductPriceChanged": product_price_changed,
-    "ProductRestocked": product_restocked,
-    "ProductDescribed": product_described,
-    "ProductDiscontinued": product_discontinued,
+    "UserRegistered": users.user_registered,
+    "UserEmailChanged": users.user_email_changed,
+    "UserRenamed": users.user_renamed,
+    "UserDeactivated": users.user_deactivated,
+    "ProductAdded": products.product_added,
+    "ProductPriceChanged": products.product_price_changed,
+    "ProductRestocked": products.product_restocked,
+    "ProductDescribed": products.product_described,
+    "ProductDiscontinued": products.product_discontinued,
+    "ProductStockReserved": products.product_stock_reserved,
+    "ProductStockReleased": products.product_stock_released,
+    "OrderPlaced": orders.order_placed,
+    "OrderCancelled": orders.order_cancelled,
+    "OrderShipped": orders.order_shipped,
 }
 
+__all__ = ["CHECKPOINT", "PROJECTIONS", "ProjectionGap", "project"]
 
-class ProjectionGap(RuntimeError):
-    """An event arrived before an earlier event of its aggregate: one is missing or late."""
 
-    def __init__(self, event: EventMessage, indexed_version: int = 0) -> None:
-        self.event = event
-        self.indexed_version = indexed_version
-        super().__init__(
-            f"{event.type} v{event.aggregate_version} of {event.aggregate_type} "
-            f"{event.aggregate_id} arrived while the index holds v{indexed_version}"
-        )
+class ProjectionConflict(RuntimeError):
+    """Other writers kept changing the batch's documents; the batch is delivered again later."""
 
 
 async def project(index: SearchIndex, events: Sequence[EventMessage]) -> WriteResult:
-    """Apply a batch of events (in log order) to the index, and record the checkpoint."""
+    """Apply a batch of events (in log order) to the index, and record the checkpoint.
+
+    Raises ProjectionGap when an event needs an earlier one that is missing; nothing is written
+    then. The caller fills the gap from the event log, or has the batch delivered again."""
     if not events:
         return WriteResult(applied=0, stale=0)
     checkpoint = Checkpoint(CHECKPOINT, max(e.position for e in events))
-    unknown = [e for e in events if e.aggregate_type not in KIND_OF_AGGREGATE]
-    for event in unknown:
-        log.warning("no document kind for aggregate type %s; skipped", event.aggregate_type)
-    events = [e for e in events if e.aggregate_type in KIND_OF_AGGREGATE]
-    keys = {(KIND_OF_AGGREGATE[e.aggregate_type], e.aggregate_id) for e in events}
-    state: dict[tuple[str, str], tuple[int, JSON | None]] = {}
-    for kind in {k for k, _ in keys}:
-        ids = [i for k, i in keys if k == kind]
-        found = await index.get_many(kind, ids)
-        for id_ in ids:
-            doc = found.get(id_)
-            version = doc.version if doc else (await index.version_of(kind, id_) or 0)
-            state[(kind, id_)] = (version, doc.body if doc else None)
-    changed: set[tuple[str, str]] = set()
-    skipped = 0
+    known = [e for e in events if e.type in PROJECTIONS]
     for event in events:
-        key = (KIND_OF_AGGREGATE[event.aggregate_type], event.aggregate_id)
-        version, body = state[key]
-        projection = PROJECTIONS.get(event.type)
-        if event.aggregate_version <= version or projection is None:
-            skipped += 1
-            if projection is None:
-                log.warning("no projection for event type %s; skipped", event.type)
-            continue
-        if event.aggregate_version != version + 1:
-            # Applying it would skip a change for good: refuse, so the batch is delivered again.
-            raise ProjectionGap(event, version)
-        state[key] = (event.aggregate_version, projection(body, event))
-        changed.add(key)
-    writes = [
-        Upsert(kind, id_, state[(kind, id_)][0], state[(kind, id_)][1] or {})
-        for kind, id_ in sorted(changed)
-    ]
-    result = await index.write(writes, checkpoint=checkpoint)
-    return WriteResult(applied=result.applied, stale=result.stale + skipped + len(unknown))
+        if event.type not in PROJECTIONS:
+            log.warning("no projection for event type %s; skipped", event.type)
+    suspects: set[Key] = set()
+    for attempt in range(ATTEMPTS):
+        workspace = Workspace(index, suspects)
+        await workspace.prefetch(_targets(known))
+        for event in known:
+            await PROJECTIONS[event.type](event, workspace)
+        writes = workspace.writes()
+        result = await index.write(writes, checkpoint=checkpoint)
+        if not result.rejected:
+            return WriteResult(applied=len(writes), stale=len(events) - len(known))
+        suspects |= set(result.rejected)
+        log.debug("%d documents changed under us; applying the batch again", len(result.rejected))
+        await asyncio.sleep(random.uniform(0, 0.01 * (attempt + 1)))
+    raise ProjectionConflict(f"{len(suspects)} documents kept changing under this batch")
+
+
+def _targets(events: Iterable[EventMessage]) -> Iterable[Key]:
+    for event in events:
+        kind = KIND_OF_AGGREGATE.get(event.aggregate_type)
+        if kind is not None:
+            yield kind, event.aggregate_id
+        if event.type == "OrderPlaced":
+            yield from orders.targets(event)

@@ -1,38 +1,28 @@
-"""The read side's questions: plain functions over the index port, answering with view models."""
+"""The read side's questions about users and products: plain functions over the index port,
+answering with view models. Orders are in order_queries.py, sales summaries in sales.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from enum import Enum
-from typing import TypeVar
 
-from read import cursors
 from read.documents import PRODUCT, USER
-from read.errors import InvalidQuery
-from read.index import (
-    RELEVANCE,
-    Document,
-    Filter,
-    InvalidCursor,
-    Range,
-    SearchIndex,
-    SearchRequest,
-    Sort,
-    Term,
-)
-from read.views import Edge, Page, ProductView, UserView
+from read.index import RELEVANCE, Filter, Range, SearchIndex, Sort, Term
+from read.paging import Listing, money_range, page, text
+from read.views import Page, ProductView, RangeCount, UserView
 
-T = TypeVar("T")
-MAX_PAGE = 100
-MAX_SEARCH_LENGTH = 200
+# Price-range facet edges, in cents: under 10, 10-50, 50-100, 100-500, 500 and more.
+PRICE_EDGES = (1000, 5000, 10000, 50000)
 
 
 class UserSort(Enum):
     RELEVANCE = RELEVANCE
     NAME = Sort("name_key")
     NEWEST = Sort("registered_ms", descending=True)
+    MOST_SPENT = Sort("spent_cents", descending=True)
 
 
 class ProductSort(Enum):
@@ -41,6 +31,7 @@ class ProductSort(Enum):
     NEWEST = Sort("added_ms", descending=True)
     PRICE_ASC = Sort("price_cents")
     PRICE_DESC = Sort("price_cents", descending=True)
+    BEST_SELLING = Sort("sold", descending=True)
 
 
 @dataclass(frozen=True)
@@ -57,6 +48,12 @@ async def user(index: SearchIndex, id: str) -> UserView | None:
     return UserView.from_document(doc) if doc else None
 
 
+async def users_by_id(index: SearchIndex, ids: Sequence[str]) -> list[UserView | None]:
+    """Each id's user, in the order asked (for batching loaders)."""
+    found = await index.get_many(USER, list(dict.fromkeys(ids)))
+    return [UserView.from_document(found[i]) if i in found else None for i in ids]
+
+
 async def product(index: SearchIndex, id: str) -> ProductView | None:
     doc = await index.get(PRODUCT, id)
     return ProductView.from_document(doc) if doc else None
@@ -69,11 +66,10 @@ async def users(
     first: int = 20,
     after: str | None = None,
 ) -> Page[UserView]:
-    chosen = sort or (UserSort.RELEVANCE if _text(search) else UserSort.NAME)
-    return await _page(
-        index, USER, UserView.from_document, chosen.name, chosen.value, _text(search), (), (),
-        first, after,
-    )
+    words = text(search)
+    chosen = sort or (UserSort.RELEVANCE if words else UserSort.NAME)
+    listing = Listing(USER, chosen, words, first=first, after=after)
+    return await page(index, listing, UserView.from_document)
 
 
 async def products(
@@ -83,78 +79,40 @@ async def products(
     first: int = 20,
     after: str | None = None,
 ) -> Page[ProductView]:
-    text = _text(where.search)
-    chosen = sort or (ProductSort.RELEVANCE if text else ProductSort.NEWEST)
+    words = text(where.search)
+    chosen = sort or (ProductSort.RELEVANCE if words else ProductSort.NEWEST)
     filters: list[Filter] = []
     if where.category is not None:
         filters.append(Term("category", where.category))
-    if where.min_price is not None or where.max_price is not None:
-        low = _cents(where.min_price, "minPrice", ROUND_CEILING)
-        high = _cents(where.max_price, "maxPrice", ROUND_FLOOR)
-        if low is not None and high is not None and low > high:
-            raise InvalidQuery("minPrice must not be greater than maxPrice", field="minPrice")
-        filters.append(Range("price_cents", gte=low, lte=high))
+    price = money_range("price_cents", where.min_price, where.max_price, "minPrice", "maxPrice")
+    if price is not None:
+        filters.append(price)
     if where.in_stock is True:
         filters.append(Range("stock", gte=1))
     elif where.in_stock is False:
         filters.append(Term("stock", 0))
-    return await _page(
-        index, PRODUCT, ProductView.from_document, chosen.name, chosen.value, text,
-        tuple(filters), ("category",), first, after,
+    listing = Listing(PRODUCT, chosen, words, tuple(filters), ("category",), first, after)
+    result = await page(index, listing, ProductView.from_document)
+    others = tuple(f for f in filters if f.field != "price_cents")  # ranges facet like categories
+    return replace(result, ranges={"price": await _price_ranges(index, words, others)})
+
+
+async def _price_ranges(
+    index: SearchIndex, words: str | None, filters: tuple[Filter, ...]
+) -> list[RangeCount]:
+    """Matching products per price range, computed by the index's range aggregation."""
+    edges = (None, *PRICE_EDGES, None)
+    ranges = [{k: v for k, v in (("from", low), ("to", high)) if v is not None}
+              for low, high in itertools.pairwise(edges)]
+    result = await index.aggregate(
+        PRODUCT, filters, {"price": {"range": {"field": "price_cents", "ranges": ranges}}}, words
     )
+    counts = [int(b["doc_count"]) for b in result["price"]["buckets"]]
+    return [
+        RangeCount(_amount(low), _amount(high), count)
+        for (low, high), count in zip(itertools.pairwise(edges), counts, strict=True)
+    ]
 
 
-async def _page(
-    index: SearchIndex,
-    kind: str,
-    view: Callable[[Document], T],
-    sort_name: str,
-    sort: Sort,
-    text: str | None,
-    filters: tuple[Filter, ...],
-    facets: tuple[str, ...],
-    first: int,
-    after: str | None,
-) -> Page[T]:
-    if not 1 <= first <= MAX_PAGE:
-        raise InvalidQuery(f"first must be between 1 and {MAX_PAGE}", field="first")
-    if sort.field is None and text is None:
-        raise InvalidQuery("sort RELEVANCE needs a search text", field="sort")
-    request = SearchRequest(
-        text=text,
-        filters=filters,
-        sort=sort,
-        first=first,
-        after=cursors.decode(sort_name, after) if after else None,
-        facets=facets,
-    )
-    try:
-        result = await index.search(kind, request)
-    except InvalidCursor as error:
-        raise InvalidQuery(cursors.NOT_A_CURSOR, field="after") from error
-    return Page(
-        edges=[Edge(cursors.encode(sort_name, h.sort_values), view(h.document))
-               for h in result.hits],
-        has_next_page=result.has_next,
-        total_count=result.total,
-        facets={name: dict(counts) for name, counts in result.facets.items()},
-    )
-
-
-def _text(search: str | None) -> str | None:
-    if search is None or not search.strip():
-        return None
-    if len(search) > MAX_SEARCH_LENGTH:
-        raise InvalidQuery(f"search is limited to {MAX_SEARCH_LENGTH} characters", field="search")
-    return search.strip()
-
-
-def _cents(price: Decimal | None, field: str, rounding: str) -> int | None:
-    if price is None:
-        return None
-    try:
-        if price < 0 or not price.is_finite():
-            raise InvalidOperation
-        return int(price.scaleb(2).to_integral_value(rounding=rounding))
-    except InvalidOperation:
-        raise InvalidQuery(f"{field} must be a non-negative amount", field=field) from None
+def _amount(cents: int | None) -> Decimal | None:
+    return None if cents is None else Decimal(cents).scaleb(-2)

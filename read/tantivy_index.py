@@ -19,8 +19,10 @@ from tantivy import Query
 
 from read.documents import SPECS
 from read.index import (
+    JSON,
     Checkpoint,
     Document,
+    Filter,
     InvalidCursor,
     InvalidSearch,
     SearchPage,
@@ -96,8 +98,8 @@ class TantivyIndex:
         stored = await self._run(self._stored, [key(kind, id)])
         return next((version for _, version in stored.values()), None)
 
-    async def visible_version(self, kind: str, id: str) -> int | None:
-        return await self.version_of(kind, id)  # a tantivy write is searchable once committed
+    async def visible(self, kind: str, id: str) -> Document | None:
+        return await self.get(kind, id)  # a tantivy write is searchable once committed
 
     async def checkpoint(self, name: str) -> int:
         return await self.version_of(CHECKPOINT_KIND, name) or 0
@@ -117,6 +119,16 @@ class TantivyIndex:
             raise InvalidCursor(str(error)) from error
         except ValueError as error:
             raise InvalidSearch(f"cannot search {kind}: {error}") from error
+
+    async def aggregate(
+        self, kind: str, filters: Sequence[Filter], aggregations: JSON, text: str | None = None
+    ) -> JSON:
+        if kind not in SPECS:
+            raise InvalidSearch(f"no document kind {kind!r}")
+        try:
+            return await self._run(self._aggregate, kind, filters, aggregations, text)
+        except ValueError as error:
+            raise InvalidSearch(f"cannot aggregate {kind}: {error}") from error
 
     async def clear(self) -> None:
         async with self._write_lock:
@@ -149,10 +161,12 @@ class TantivyIndex:
                    self._stored(list({key(w.kind, w.id) for w in writes})).items()}
         latest: dict[str, Write] = {}
         stale = 0
+        rejected: dict[tuple[str, str], None] = {}
         for write in writes:
             k = key(write.kind, write.id)
             if write.version <= current.get(k, 0):
                 stale += 1
+                rejected[(write.kind, write.id)] = None
                 continue
             current[k], latest[k] = write.version, write
         documents = [(k, to_tantivy(w)) for k, w in latest.items()]
@@ -162,7 +176,7 @@ class TantivyIndex:
                 documents.append((k, checkpoint_document(checkpoint.name, checkpoint.position)))
         if documents:
             self._commit(documents)
-        return WriteResult(applied=len(writes) - stale, stale=stale)
+        return WriteResult(applied=len(writes) - stale, stale=stale, rejected=tuple(rejected))
 
     def _commit(self, documents: list[tuple[str, tantivy.Document]]) -> None:
         writer = self._require_writer()
@@ -192,6 +206,14 @@ class TantivyIndex:
     def _search(self, kind: str, request: SearchRequest) -> SearchPage:
         search = Search(self._schema, self._searcher(), self._analyzer.analyze, SPECS[kind])
         return search.run(request)
+
+    def _aggregate(
+        self, kind: str, filters: Sequence[Filter], aggregations: JSON, text: str | None
+    ) -> JSON:
+        search = Search(self._schema, self._searcher(), self._analyzer.analyze, SPECS[kind])
+        query = search.query(SearchRequest(text=text), filters)
+        result: JSON = search.searcher.aggregate(query, aggregations)
+        return result
 
     def _clear(self) -> None:
         writer = self._require_writer()

@@ -15,7 +15,16 @@ import tantivy
 from tantivy import Occur, Order, Query
 
 from read.documents import FieldType, IndexSpec
-from read.index import Filter, Hit, Range, SearchPage, SearchRequest, SortValues, Term
+from read.index import (
+    AnyOf,
+    Filter,
+    Hit,
+    Range,
+    SearchPage,
+    SearchRequest,
+    SortValues,
+    Term,
+)
 from read.tantivy_schema import KIND, LIVE, TIE, from_tantivy
 from read.tantivy_text import greater_than, less_than
 
@@ -84,6 +93,10 @@ class Search:
 
     def filter(self, condition: Filter) -> Query:
         type_ = self.type_of(condition.field)
+        if isinstance(condition, AnyOf):
+            if type_ is not FieldType.KEYWORD:
+                raise ValueError(f"any-of filters need a keyword field, not {condition.field}")
+            return Query.term_set_query(self.schema, condition.field, list(condition.values))
         if isinstance(condition, Term):
             if type_ is FieldType.TEXT:
                 raise ValueError(f"cannot filter on text field {condition.field}")

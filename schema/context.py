@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
+from read import queries
 from read.consistency import VisibilityFeed
 from read.index import SearchIndex
+from read.views import UserView
 from write.commands import Command
 from write.results import CommandResult
 
@@ -29,11 +32,20 @@ class Services:
 
 @dataclass
 class Context:
+    """Built per request, so each request batches and caches its own loads."""
+
     services: Services
+    users: DataLoader[str, UserView | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.users = DataLoader(load_fn=self._load_users)
 
     @property
     def index(self) -> SearchIndex:
         return self.services.index
+
+    async def _load_users(self, ids: list[str]) -> list[UserView | None]:
+        return await queries.users_by_id(self.index, ids)
 
 
 Info = StrawberryInfo[Context, None]

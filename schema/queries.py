@@ -9,7 +9,9 @@ import strawberry
 
 from read import queries
 from read.queries import ProductFilter
+from schema import order_queries
 from schema.context import Info
+from schema.order_types import Order, OrderConnection, SalesBucket
 from schema.read_model import ReadModelField
 from schema.types import Product, ProductConnection, ProductSort, User, UserConnection, UserSort
 
@@ -74,5 +76,20 @@ class Query:
     products: ProductConnection = strawberry.field(
         resolver=products,
         description="Products, full-text searched over name, description and SKU.",
+        extensions=[ReadModelField()],
+    )
+    order: Order | None = strawberry.field(
+        resolver=order_queries.order, description="One order by id, or null.",
+        extensions=[ReadModelField()],
+    )
+    orders: OrderConnection = strawberry.field(
+        resolver=order_queries.orders,
+        description="Orders, full-text searched over product names, SKUs and the customer.",
+        extensions=[ReadModelField()],
+    )
+    sales_summary: list[SalesBucket] = strawberry.field(
+        resolver=order_queries.sales_summary,
+        description="Revenue, orders and units per day, week or month, grouped by order status "
+        "or product category; cancelled orders only when asked for.",
         extensions=[ReadModelField()],
     )

@@ -1,4 +1,4 @@
-"""Read-side GraphQL types, built from read/ view models."""
+"""Read-side GraphQL types for users and products, built from read/ view models."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from enum import Enum
 import strawberry
 
 from read import queries
-from read.views import Page, ProductView, UserView
+from read.views import Page, ProductView, RangeCount, UserView
 
 
 @strawberry.enum
@@ -36,6 +36,8 @@ class User:
     email: str
     status: UserStatus
     registered_at: datetime
+    order_count: int = strawberry.field(description="Orders placed and not cancelled.")
+    total_spent: Decimal = strawberry.field(description="What those orders cost.")
 
     @classmethod
     def from_view(cls, v: UserView) -> User:
@@ -46,6 +48,8 @@ class User:
             email=v.email,
             status=UserStatus(v.status),
             registered_at=v.registered_at,
+            order_count=v.order_count,
+            total_spent=v.total_spent,
         )
 
 
@@ -59,6 +63,7 @@ class Product:
     category: str
     price: Decimal
     stock: int
+    sold: int = strawberry.field(description="Units in orders that were not cancelled.")
     status: ProductStatus
     added_at: datetime
 
@@ -77,6 +82,7 @@ class Product:
             category=v.category,
             price=v.price,
             stock=v.stock,
+            sold=v.sold,
             status=ProductStatus(v.status),
             added_at=v.added_at,
         )
@@ -115,10 +121,26 @@ class FacetBucket:
     count: int
 
 
+def buckets(counts: dict[str, int]) -> list[FacetBucket]:
+    """Most first, then by value."""
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [FacetBucket(value=value, count=count) for value, count in ordered]
+
+
+@strawberry.type
+class PriceRange:
+    min: Decimal | None = strawberry.field(description="Inclusive; null: no lower bound.")
+    max: Decimal | None = strawberry.field(description="Exclusive; null: no upper bound.")
+    count: int
+
+
 @strawberry.type
 class ProductFacets:
     category: list[FacetBucket] = strawberry.field(
-        description="Matching products per category, most first."
+        description="Matching products per category, most first (ignoring the category filter)."
+    )
+    price_range: list[PriceRange] = strawberry.field(
+        description="Matching products per price range (ignoring the price filters)."
     )
 
 
@@ -137,13 +159,15 @@ class ProductConnection:
 
     @classmethod
     def from_page(cls, page: Page[ProductView]) -> ProductConnection:
-        counts = page.facets.get("category", {})
-        buckets = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        ranges: list[RangeCount] = page.ranges.get("price", [])
         return cls(
             edges=[
                 ProductEdge(cursor=e.cursor, node=Product.from_view(e.node)) for e in page.edges
             ],
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
             total_count=page.total_count,
-            facets=ProductFacets(category=[FacetBucket(value=k, count=n) for k, n in buckets]),
+            facets=ProductFacets(
+                category=buckets(page.facets.get("category", {})),
+                price_range=[PriceRange(min=r.low, max=r.high, count=r.count) for r in ranges],
+            ),
         )

@@ -21,7 +21,7 @@ from workers.broker import Envelope
 from write import outbox
 
 log = logging.getLogger(__name__)
-GAP_FILLS = 10  # per batch; each fill completes one aggregate's history
+GAP_FILLS = 100  # per batch; each fill completes one aggregate's history
 
 
 class EventLog(Protocol):
@@ -85,11 +85,9 @@ class Projector:
 
     async def _fill(self, events: list[EventMessage], gap: ProjectionGap) -> list[EventMessage]:
         assert self._log is not None
-        missing = await self._log.history(
-            gap.event.aggregate_type, gap.event.aggregate_id, gap.indexed_version
-        )
+        missing = await self._log.history(gap.aggregate_type, gap.aggregate_id, gap.seen)
         log.info("filled a gap for %s %s from the event log (%d events)",
-                 gap.event.aggregate_type, gap.event.aggregate_id, len(missing))
+                 gap.aggregate_type, gap.aggregate_id, len(missing))
         known = {e.event_id for e in events}
         return sorted([*events, *(e for e in _parse(missing) if e.event_id not in known)],
                       key=lambda e: e.position)

@@ -23,6 +23,7 @@ from elasticsearch import AsyncElasticsearch
 from read.documents import PRODUCT, USER
 from read.index import (
     RELEVANCE,
+    AnyOf,
     Checkpoint,
     Delete,
     Document,
@@ -102,14 +103,15 @@ async def index(new_index: Callable[[], SearchIndex]) -> AsyncIterator[SearchInd
 def product(id: str, name: str = "widget", version: int = 1, **fields: Any) -> Upsert:
     body = {"id": id, "name": name, "name_key": name.lower(), "description": "plain",
             "sku": f"SKU-{id}", "sku_text": f"SKU-{id}", "category": "tools", "status": "active",
-            "price": "1.00", "price_cents": 100, "stock": 1, "added_ms": 0} | fields
+            "price": "1.00", "price_cents": 100, "stock": 1, "sold": 0, "added_ms": 0} | fields
     return Upsert(PRODUCT, id, version, body)
 
 
 def user(id: str, name: str, version: int = 1) -> Upsert:
     email = f"{id}@example.com"
     body = {"id": id, "name": name, "name_key": name.lower(), "email": email, "email_key": email,
-            "status": "active", "registered_at": "2024-01-01T00:00:00+00:00", "registered_ms": 0}
+            "status": "active", "registered_at": "2024-01-01T00:00:00+00:00", "registered_ms": 0,
+            "order_count": 0, "spent_cents": 0}
     return Upsert(USER, id, version, body)
 
 
@@ -168,7 +170,7 @@ async def test_a_write_not_newer_than_the_stored_version_is_ignored_and_counted_
 ) -> None:
     await index.write([product("p", "second", version=2)])
     late: list[Write] = [product("p", "first", 1), product("p", "v2", 2), Delete(PRODUCT, "p", 1)]
-    assert await index.write(late) == WriteResult(applied=0, stale=3)
+    assert await index.write(late) == WriteResult(applied=0, stale=3, rejected=((PRODUCT, "p"),))
     assert await live(index, "p") == Document(PRODUCT, "p", 2, product("p", "second").body)
 
 
@@ -193,7 +195,7 @@ async def test_a_delete_leaves_a_tombstone_that_hides_the_document(index: Search
 async def test_an_older_upsert_does_not_resurrect_a_deleted_document(index: SearchIndex) -> None:
     await index.write([Delete(PRODUCT, "p", 3)])
     result = await index.write([product("p", "late", 2), product("p", "same", 3)])
-    assert result == WriteResult(applied=0, stale=2)
+    assert result == WriteResult(applied=0, stale=2, rejected=((PRODUCT, "p"),))
     assert await index.get(PRODUCT, "p") is None
     assert await index.version_of(PRODUCT, "p") == 3
 
@@ -436,13 +438,49 @@ async def test_a_written_version_becomes_visible_to_readers_waiting_on_it(
     await index.write([product("seen")])
     await index.write([Delete(PRODUCT, "gone", 4)])
 
-    assert await eventually(lambda: index.visible_version(PRODUCT, "seen")) == 1
-    assert await eventually(lambda: index.visible_version(PRODUCT, "gone")) == 4
-    assert await index.visible_version(PRODUCT, "never") is None
-    assert await index.visible_version(USER, "seen") is None
+    seen = await eventually(lambda: index.visible(PRODUCT, "seen"))
+    assert seen is not None and (seen.version, seen.body) == (1, product("seen").body)
+    await asyncio.sleep(0.2)
+    assert await index.visible(PRODUCT, "gone") is None  # a tombstone hides the document
+    assert await index.visible(PRODUCT, "never") is None
+    assert await index.visible(USER, "seen") is None
 
 
-async def eventually(read: Callable[[], Awaitable[int | None]], within: float = 5) -> int | None:
+async def test_a_refused_write_names_the_document_so_its_writer_can_reread_it(
+    index: SearchIndex,
+) -> None:
+    await index.write([product("p", version=3)])
+    result = await index.write([product("p", version=3), product("q", version=1)])
+    assert result.rejected == ((PRODUCT, "p"),)
+
+
+async def test_aggregations_take_elasticsearchs_request_shape_on_every_index(
+    index: SearchIndex,
+) -> None:
+    await index.write([
+        product("a", category="input", price_cents=1000, stock=1),
+        product("b", category="input", price_cents=3000, stock=0),
+        product("c", category="audio", price_cents=5000, stock=2),
+    ])
+    aggregations = {
+        "by_category": {
+            "terms": {"field": "category", "size": 10},
+            "aggs": {"stock": {"sum": {"field": "stock"}}},
+        },
+        "prices": {"range": {"field": "price_cents", "ranges": [{"to": 2000}, {"from": 2000}]}},
+    }
+    result = await index.aggregate(PRODUCT, [AnyOf("category", ("input", "audio"))], aggregations)
+    by_category = {b["key"]: (b["doc_count"], b["stock"]["value"])
+                   for b in result["by_category"]["buckets"]}
+    assert by_category == {"input": (2, 1), "audio": (1, 2)}
+    assert [b["doc_count"] for b in result["prices"]["buckets"]] == [1, 2]
+    only_input = await index.aggregate(PRODUCT, [Term("category", "input")], aggregations)
+    assert [b["key"] for b in only_input["by_category"]["buckets"]] == ["input"]
+
+
+async def eventually(
+    read: Callable[[], Awaitable[Document | None]], within: float = 5
+) -> Document | None:
     """Poll `read` until it answers something; search-side visibility may trail a write."""
     deadline = asyncio.get_running_loop().time() + within
     while (value := await read()) is None and asyncio.get_running_loop().time() < deadline:

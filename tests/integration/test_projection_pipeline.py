@@ -42,12 +42,13 @@ class Pipeline:
     async def run(self, command: commands.Command) -> CommandResult:
         return await handle(command, SqlAlchemyUnitOfWork(self.engine))
 
-    async def snapshot(self) -> dict[tuple[str, str], tuple[int, dict[str, Any]]]:
+    async def snapshot(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """Every document's content (revisions count writes, which batching changes)."""
         docs = {}
         for kind, key in ((USER, "name_key"), (PRODUCT, "name_key")):
             page = await self.index.search(kind, SearchRequest(sort=Sort(key), first=1000))
             for hit in page.hits:
-                docs[(kind, hit.document.id)] = (hit.document.version, hit.document.body)
+                docs[(kind, hit.document.id)] = hit.document.body
         return docs
 
 
@@ -83,10 +84,10 @@ async def test_committed_events_reach_the_index_in_order(pipeline: Pipeline) -> 
     assert await pipeline.relay.drain() == 4
 
     doc = await pipeline.index.get(USER, user.aggregate_id)
-    assert doc is not None and doc.version == 2
+    assert doc is not None and doc.body["version"] == 2
     assert doc.body["email"] == "countess@example.com"
     item = await pipeline.index.get(PRODUCT, product.aggregate_id)
-    assert item is not None and (item.version, item.body["stock"]) == (2, 5)
+    assert item is not None and (item.body["version"], item.body["stock"]) == (2, 5)
     assert await outbox.unpublished(pipeline.engine, 100) == []
     assert await pipeline.index.checkpoint("projector") == await outbox.last_position(
         pipeline.engine
@@ -195,7 +196,7 @@ async def test_an_event_that_overtakes_its_predecessor_is_refused_not_applied(
     assert await pipeline.index.version_of(USER, user.aggregate_id) is None
     await pipeline.projector.apply(mine)
     doc = await pipeline.index.get(USER, user.aggregate_id)
-    assert doc is not None and (doc.version, doc.body["name"]) == (3, "Countess")
+    assert doc is not None and (doc.body["version"], doc.body["name"]) == (3, "Countess")
 
 
 async def test_a_projector_with_the_event_log_fills_a_gap_instead_of_refusing(
@@ -211,6 +212,6 @@ async def test_a_projector_with_the_event_log_fills_a_gap_instead_of_refusing(
 
     doc = await pipeline.index.get(USER, user.aggregate_id)
     assert doc is not None
-    assert (doc.version, doc.body["name"], doc.body["email"]) == (
+    assert (doc.body["version"], doc.body["name"], doc.body["email"]) == (
         3, "Countess", "countess@example.com"
     )

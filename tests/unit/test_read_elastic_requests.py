@@ -51,7 +51,7 @@ BY_TIE = {"diptych_tb": {"order": "asc"}}
 def product(id: str = "p1", version: int = 3) -> Upsert:
     body = {"id": id, "name": "Desk lamp", "name_key": "desk lamp", "description": "brass",
             "sku": "SKU-1", "sku_text": "SKU-1", "category": "lights", "status": "active",
-            "price": "12.50", "price_cents": 1250, "stock": 4, "added_ms": 7}
+            "price": "12.50", "price_cents": 1250, "stock": 4, "sold": 0, "added_ms": 7}
     return Upsert(PRODUCT, id, version, body)
 
 
@@ -184,7 +184,7 @@ def test_an_upsert_is_an_index_action_with_its_external_version_and_a_live_sourc
         "diptych_live": True, "diptych_tb": tie_breaker(PRODUCT, "p1"), "body": write.body,
         "name": "Desk lamp", "description": "brass", "sku_text": "SKU-1", "sku": "SKU-1",
         "category": "lights", "status": "active", "name_key": "desk lamp",
-        "price_cents": 1250, "stock": 4, "added_ms": 7,
+        "price_cents": 1250, "stock": 4, "sold": 0, "added_ms": 7,
     }
     # The client's own bulk helper puts version and version_type into the action line.
     header, data = expand_action(bulk)

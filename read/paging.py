@@ -1,0 +1,90 @@
+"""What every list query shares: argument checks, and one keyset page from the index."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+from enum import Enum
+from typing import TypeVar
+
+from read import cursors
+from read.errors import InvalidQuery
+from read.index import Document, Filter, InvalidCursor, Range, SearchIndex, SearchRequest, Sort
+from read.views import Edge, Page
+
+T = TypeVar("T")
+MAX_PAGE = 100
+MAX_SEARCH_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One list question: which documents, in which order, which page."""
+
+    kind: str
+    sort: Enum  # its name names the cursor's order, its value is a `Sort`
+    text: str | None = None
+    filters: tuple[Filter, ...] = ()
+    facets: tuple[str, ...] = ()
+    first: int = 20
+    after: str | None = None
+
+
+async def page(index: SearchIndex, listing: Listing, view: Callable[[Document], T]) -> Page[T]:
+    if not 1 <= listing.first <= MAX_PAGE:
+        raise InvalidQuery(f"first must be between 1 and {MAX_PAGE}", field="first")
+    sort: Sort = listing.sort.value
+    if sort.field is None and listing.text is None:
+        raise InvalidQuery("sort RELEVANCE needs a search text", field="sort")
+    name = listing.sort.name
+    request = SearchRequest(
+        text=listing.text,
+        filters=listing.filters,
+        sort=sort,
+        first=listing.first,
+        after=cursors.decode(name, listing.after) if listing.after else None,
+        facets=listing.facets,
+    )
+    try:
+        result = await index.search(listing.kind, request)
+    except InvalidCursor as error:
+        raise InvalidQuery(cursors.NOT_A_CURSOR, field="after") from error
+    return Page(
+        edges=[Edge(cursors.encode(name, h.sort_values), view(h.document)) for h in result.hits],
+        has_next_page=result.has_next,
+        total_count=result.total,
+        facets={facet: dict(counts) for facet, counts in result.facets.items()},
+    )
+
+
+def text(search: str | None) -> str | None:
+    if search is None or not search.strip():
+        return None
+    if len(search) > MAX_SEARCH_LENGTH:
+        raise InvalidQuery(f"search is limited to {MAX_SEARCH_LENGTH} characters", field="search")
+    return search.strip()
+
+
+def money_range(
+    field: str, low: Decimal | None, high: Decimal | None, low_name: str, high_name: str
+) -> Range | None:
+    """An inclusive range of amounts as a range of cents, or None when both ends are open."""
+    if low is None and high is None:
+        return None
+    low_cents = _cents(low, low_name, ROUND_CEILING)
+    high_cents = _cents(high, high_name, ROUND_FLOOR)
+    if low_cents is not None and high_cents is not None and low_cents > high_cents:
+        raise InvalidQuery(f"{low_name} must not be greater than {high_name}", field=low_name)
+    return Range(field, gte=low_cents, lte=high_cents)
+
+
+def _cents(amount: Decimal | None, field: str, rounding: str) -> int | None:
+    if amount is None:
+        return None
+    try:
+        if amount < 0 or not amount.is_finite():
+            raise InvalidOperation
+        return int(amount.scaleb(2).to_integral_value(rounding=rounding))
+    except InvalidOperation:
+        raise InvalidQuery(f"{field} must be a non-negative amount", field=field) from None
