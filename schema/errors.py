@@ -51,6 +51,23 @@ class InvalidTransition(Error):
     id: strawberry.ID
 
 
+@strawberry.type(description="The user is deactivated and cannot place orders.")
+class UserInactive(Error):
+    user_id: strawberry.ID
+
+
+@strawberry.type(description="The product is discontinued and cannot be ordered.")
+class ProductUnavailable(Error):
+    product_id: strawberry.ID
+
+
+@strawberry.type(description="Fewer units of the product are in stock than the order asks for.")
+class InsufficientStock(Error):
+    product_id: strawberry.ID
+    requested: int
+    available: int
+
+
 def to_graphql(error: errors.DomainError) -> Error:
     match error:
         case errors.InvalidInput():
@@ -74,4 +91,17 @@ def to_graphql(error: errors.DomainError) -> Error:
             )
         case errors.InvalidTransition():
             return InvalidTransition(message=error.message, id=strawberry.ID(error.id))
+        case errors.UserInactive():
+            return UserInactive(message=error.message, user_id=strawberry.ID(error.user_id))
+        case errors.ProductUnavailable():
+            return ProductUnavailable(
+                message=error.message, product_id=strawberry.ID(error.product_id)
+            )
+        case errors.InsufficientStock():
+            return InsufficientStock(
+                message=error.message,
+                product_id=strawberry.ID(error.product_id),
+                requested=error.requested,
+                available=error.available,
+            )
     raise error

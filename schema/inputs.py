@@ -72,3 +72,29 @@ class DescribeProductInput:
 class DiscontinueProductInput:
     id: strawberry.ID
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
+
+
+@strawberry.input
+class OrderLineInput:
+    product_id: strawberry.ID
+    quantity: int
+
+
+@strawberry.input
+class PlaceOrderInput:
+    user_id: strawberry.ID
+    lines: list[OrderLineInput] = strawberry.field(
+        description="1 to 50 lines, each product at most once; the order keeps them in this order."
+    )
+
+
+@strawberry.input
+class CancelOrderInput:
+    id: strawberry.ID
+    expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
+
+
+@strawberry.input
+class ShipOrderInput:
+    id: strawberry.ID
+    expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)

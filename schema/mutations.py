@@ -1,15 +1,12 @@
-"""Mutations: each builds a command, dispatches it to the write side and reports the outcome."""
+"""Mutations: each builds a command, dispatches it to the write side and reports the outcome.
+The Order mutations are in schema/order_mutations.py; `Mutation` inherits them."""
 
 from __future__ import annotations
 
-import logging
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import strawberry
-from graphql import GraphQLError
 
-from read.consistency import ConsistencyToken
-from read.events import KIND_OF_AGGREGATE
 from schema.context import Info
 from schema.errors import (
     EmailTaken,
@@ -18,7 +15,6 @@ from schema.errors import (
     NotFound,
     SkuTaken,
     VersionConflict,
-    to_graphql,
 )
 from schema.inputs import (
     AddProductInput,
@@ -31,8 +27,9 @@ from schema.inputs import (
     RenameUserInput,
     RestockProductInput,
 )
+from schema.order_mutations import OrderMutation
+from schema.outcomes import execute
 from schema.payloads import (
-    Accepted,
     ProductAdded,
     ProductDescribed,
     ProductDiscontinued,
@@ -44,40 +41,6 @@ from schema.payloads import (
     UserRenamed,
 )
 from write import commands
-from write.commands import Command
-from write.errors import DomainError, StoreUnavailable
-
-P = TypeVar("P", bound=Accepted)
-log = logging.getLogger(__name__)
-UNAVAILABLE = (
-    "The write store cannot be reached right now; retry later. Queries still answer from the "
-    "read side. Pass expectedVersion to make a retried change safe to repeat."
-)
-
-
-async def execute(info: Info, command: Command, payload: type[P]) -> P | Any:
-    """The success payload `P`, or the command's expected failure as its GraphQL error type.
-
-    The error is typed `Any`: each mutation's union lists only the errors its command raises."""
-    try:
-        result = await info.context.services.dispatch(command)
-    except DomainError as error:
-        return to_graphql(error)
-    except StoreUnavailable as error:
-        log.warning("write store unavailable: %s", error)
-        raise GraphQLError(UNAVAILABLE, extensions={"code": "WRITE_STORE_UNAVAILABLE"}) from error
-    token = ConsistencyToken(
-        kind=KIND_OF_AGGREGATE[result.aggregate_type],
-        id=result.aggregate_id,
-        version=result.version,
-        position=result.position or 0,
-    )
-    return payload(
-        id=strawberry.ID(result.aggregate_id),
-        version=result.version,
-        consistency_token=token.encode(),
-    )
-
 
 RegisterUserResult = Annotated[
     UserRegistered | InvalidInput | EmailTaken, strawberry.union("RegisterUserResult")
@@ -116,7 +79,7 @@ DiscontinueProductResult = Annotated[
 
 
 @strawberry.type
-class Mutation:
+class Mutation(OrderMutation):
     @strawberry.mutation
     async def register_user(self, info: Info, input: RegisterUserInput) -> RegisterUserResult:
         command = commands.RegisterUser(name=input.name, email=input.email)

@@ -71,6 +71,30 @@ class DiscontinueProduct:
     expected_version: int | None = None
 
 
+@dataclass(frozen=True)
+class RequestedLine:
+    product_id: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class PlaceOrder:
+    user_id: str
+    lines: tuple[RequestedLine, ...]
+
+
+@dataclass(frozen=True)
+class CancelOrder:
+    id: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ShipOrder:
+    id: str
+    expected_version: int | None = None
+
+
 Command = (
     RegisterUser
     | ChangeUserEmail
@@ -81,4 +105,7 @@ Command = (
     | RestockProduct
     | DescribeProduct
     | DiscontinueProduct
+    | PlaceOrder
+    | CancelOrder
+    | ShipOrder
 )

@@ -58,6 +58,32 @@ class InvalidTransition(DomainError):
         self.id = id
 
 
+class UserInactive(DomainError):
+    """A deactivated user cannot place orders."""
+
+    def __init__(self, user_id: str) -> None:
+        super().__init__(f"The user {user_id!r} is deactivated and cannot place orders.")
+        self.user_id = user_id
+
+
+class ProductUnavailable(DomainError):
+    """The product was discontinued: it can no longer be ordered."""
+
+    def __init__(self, product_id: str) -> None:
+        super().__init__(f"The product {product_id!r} is discontinued and cannot be ordered.")
+        self.product_id = product_id
+
+
+class InsufficientStock(DomainError):
+    def __init__(self, product_id: str, requested: int, available: int) -> None:
+        super().__init__(
+            f"Only {available} of the product {product_id!r} in stock; {requested} requested."
+        )
+        self.product_id = product_id
+        self.requested = requested
+        self.available = available
+
+
 class ConcurrentUpdate(VersionConflict):
     """Another command changed the aggregate between our read and our write; retrying is safe."""
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from write.order_events import OrderCancelled, OrderPlaced, OrderShipped
+
 
 @dataclass(frozen=True)
 class UserRegistered:
@@ -66,6 +68,20 @@ class ProductDiscontinued:
     pass
 
 
+@dataclass(frozen=True)
+class ProductStockReserved:
+    order_id: str
+    quantity: int
+    stock: int
+
+
+@dataclass(frozen=True)
+class ProductStockReleased:
+    order_id: str
+    quantity: int
+    stock: int
+
+
 Event = (
     UserRegistered
     | UserEmailChanged
@@ -76,6 +92,11 @@ Event = (
     | ProductRestocked
     | ProductDescribed
     | ProductDiscontinued
+    | ProductStockReserved
+    | ProductStockReleased
+    | OrderPlaced
+    | OrderCancelled
+    | OrderShipped
 )
 
 SCHEMA_VERSION: dict[type[Event], int] = {
@@ -88,6 +109,11 @@ SCHEMA_VERSION: dict[type[Event], int] = {
     ProductRestocked: 1,
     ProductDescribed: 1,
     ProductDiscontinued: 1,
+    ProductStockReserved: 1,
+    ProductStockReleased: 1,
+    OrderPlaced: 1,
+    OrderCancelled: 1,
+    OrderShipped: 1,
 }
 
 
@@ -97,7 +123,15 @@ def type_name(event: Event) -> str:
 
 def payload(event: Event) -> dict[str, Any]:
     """The event's fields as JSON values; decimals travel as strings ("12.50"), never floats."""
-    return {
-        name: format(value, "f") if isinstance(value, Decimal) else value
-        for name, value in dataclasses.asdict(event).items()
-    }
+    fields: dict[str, Any] = _json(dataclasses.asdict(event))
+    return fields
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dict):
+        return {name: _json(item) for name, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(item) for item in value]
+    return value

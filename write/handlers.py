@@ -9,27 +9,29 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from write import validation as v
-from write.aggregate import Aggregate
 from write.commands import (
     AddProduct,
+    CancelOrder,
     ChangeProductPrice,
     ChangeUserEmail,
     Command,
     DeactivateUser,
     DescribeProduct,
     DiscontinueProduct,
+    PlaceOrder,
     RegisterUser,
     RenameUser,
     RestockProduct,
+    ShipOrder,
 )
-from write.errors import ConcurrentUpdate, NotFound
+from write.errors import ConcurrentUpdate
+from write.order_handlers import cancel_order, place_order, ship_order
 from write.products import Product
-from write.repositories import A, Repository
 from write.results import CommandResult
 from write.unit_of_work import UnitOfWork
 from write.users import User
 
-RETRIES = 5  # a command without expectedVersion is tried this often against concurrent updates
+RETRIES = 5  # a command is tried this often against concurrent updates (see `handle`)
 BACKOFF = 0.005  # seconds; attempt n waits up to n times this, at random, so rivals spread out
 
 
@@ -40,7 +42,7 @@ async def register_user(cmd: RegisterUser, uow: UnitOfWork) -> CommandResult:
     async with uow:
         user = User.register(str(uuid.uuid4()), name, email)
         uow.users.add(user)
-        return _result(user, await uow.commit())
+        return CommandResult.of(user, await uow.commit())
 
 
 async def change_user_email(cmd: ChangeUserEmail, uow: UnitOfWork) -> CommandResult:
@@ -48,9 +50,9 @@ async def change_user_email(cmd: ChangeUserEmail, uow: UnitOfWork) -> CommandRes
         email = check.email("email", cmd.email)
         check.expected_version(cmd.expected_version)
     async with uow:
-        user = await _load(uow.users, cmd.id, cmd.expected_version)
+        user = await uow.users.load(cmd.id, cmd.expected_version)
         user.change_email(email)
-        return _result(user, await uow.commit())
+        return CommandResult.of(user, await uow.commit())
 
 
 async def rename_user(cmd: RenameUser, uow: UnitOfWork) -> CommandResult:
@@ -58,18 +60,18 @@ async def rename_user(cmd: RenameUser, uow: UnitOfWork) -> CommandResult:
         name = check.text("name", cmd.name, v.NAME_MAX)
         check.expected_version(cmd.expected_version)
     async with uow:
-        user = await _load(uow.users, cmd.id, cmd.expected_version)
+        user = await uow.users.load(cmd.id, cmd.expected_version)
         user.rename(name)
-        return _result(user, await uow.commit())
+        return CommandResult.of(user, await uow.commit())
 
 
 async def deactivate_user(cmd: DeactivateUser, uow: UnitOfWork) -> CommandResult:
     with v.Checks() as check:
         check.expected_version(cmd.expected_version)
     async with uow:
-        user = await _load(uow.users, cmd.id, cmd.expected_version)
+        user = await uow.users.load(cmd.id, cmd.expected_version)
         user.deactivate()
-        return _result(user, await uow.commit())
+        return CommandResult.of(user, await uow.commit())
 
 
 async def add_product(cmd: AddProduct, uow: UnitOfWork) -> CommandResult:
@@ -83,7 +85,7 @@ async def add_product(cmd: AddProduct, uow: UnitOfWork) -> CommandResult:
     async with uow:
         product = Product.add(str(uuid.uuid4()), sku, name, description, category, price, stock)
         uow.products.add(product)
-        return _result(product, await uow.commit())
+        return CommandResult.of(product, await uow.commit())
 
 
 async def change_product_price(cmd: ChangeProductPrice, uow: UnitOfWork) -> CommandResult:
@@ -91,9 +93,9 @@ async def change_product_price(cmd: ChangeProductPrice, uow: UnitOfWork) -> Comm
         price = check.price("price", cmd.price)
         check.expected_version(cmd.expected_version)
     async with uow:
-        product = await _load(uow.products, cmd.id, cmd.expected_version)
+        product = await uow.products.load(cmd.id, cmd.expected_version)
         product.change_price(price)
-        return _result(product, await uow.commit())
+        return CommandResult.of(product, await uow.commit())
 
 
 async def restock_product(cmd: RestockProduct, uow: UnitOfWork) -> CommandResult:
@@ -101,9 +103,9 @@ async def restock_product(cmd: RestockProduct, uow: UnitOfWork) -> CommandResult
         quantity = check.count("quantity", cmd.quantity, 1)
         check.expected_version(cmd.expected_version)
     async with uow:
-        product = await _load(uow.products, cmd.id, cmd.expected_version)
+        product = await uow.products.load(cmd.id, cmd.expected_version)
         product.restock(quantity)
-        return _result(product, await uow.commit())
+        return CommandResult.of(product, await uow.commit())
 
 
 async def describe_product(cmd: DescribeProduct, uow: UnitOfWork) -> CommandResult:
@@ -113,30 +115,18 @@ async def describe_product(cmd: DescribeProduct, uow: UnitOfWork) -> CommandResu
         category = check.text("category", cmd.category, v.CATEGORY_MAX)
         check.expected_version(cmd.expected_version)
     async with uow:
-        product = await _load(uow.products, cmd.id, cmd.expected_version)
+        product = await uow.products.load(cmd.id, cmd.expected_version)
         product.describe(name, description, category)
-        return _result(product, await uow.commit())
+        return CommandResult.of(product, await uow.commit())
 
 
 async def discontinue_product(cmd: DiscontinueProduct, uow: UnitOfWork) -> CommandResult:
     with v.Checks() as check:
         check.expected_version(cmd.expected_version)
     async with uow:
-        product = await _load(uow.products, cmd.id, cmd.expected_version)
+        product = await uow.products.load(cmd.id, cmd.expected_version)
         product.discontinue()
-        return _result(product, await uow.commit())
-
-
-async def _load(repository: Repository[A], id: str, expected_version: int | None) -> A:
-    aggregate = await repository.get(id)
-    if aggregate is None:
-        raise NotFound(repository.cls.TYPE, id)
-    aggregate.check_version(expected_version)
-    return aggregate
-
-
-def _result(aggregate: Aggregate, position: int | None) -> CommandResult:
-    return CommandResult(aggregate.TYPE, aggregate.id, aggregate.version, position)
+        return CommandResult.of(product, await uow.commit())
 
 
 Handler = Callable[[Any, UnitOfWork], Awaitable[CommandResult]]
@@ -151,18 +141,31 @@ HANDLERS: dict[type[Command], Handler] = {
     RestockProduct: restock_product,
     DescribeProduct: describe_product,
     DiscontinueProduct: discontinue_product,
+    PlaceOrder: place_order,
+    CancelOrder: cancel_order,
+    ShipOrder: ship_order,
 }
 
 
 async def handle(command: Command, uow: UnitOfWork) -> CommandResult:
     """Run the command's handler. A concurrent update is retried (the command then applies to the
-    newer state) unless the client pinned `expectedVersion`, in which case it is the answer."""
+    newer state) unless the client pinned `expectedVersion` of the aggregate that moved, in which
+    case it is the answer."""
     handler = HANDLERS[type(command)]
     for attempt in range(1, RETRIES + 1):
         try:
             return await handler(command, uow)
-        except ConcurrentUpdate:
-            if getattr(command, "expected_version", None) is not None or attempt == RETRIES:
+        except ConcurrentUpdate as conflict:
+            if _pinned(command, conflict) or attempt == RETRIES:
                 raise
             await asyncio.sleep(random.uniform(0, BACKOFF * attempt))
     raise AssertionError("unreachable")
+
+
+def _pinned(command: Command, conflict: ConcurrentUpdate) -> bool:
+    """Whether the client fixed the version of the aggregate that moved. Another aggregate the
+    command touches (a product whose stock a cancelled order gives back) may move freely: the
+    retry checks the pinned version again."""
+    if getattr(command, "expected_version", None) is None:
+        return False
+    return v.aggregate_id(getattr(command, "id", "")) == conflict.id

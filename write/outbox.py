@@ -128,6 +128,35 @@ async def history(
         return [envelope(row) for row in await connection.execute(query)]
 
 
+@dataclass(frozen=True)
+class Backlog:
+    """Where the log stands against a reader's position (for lag reports)."""
+
+    head: int  # the last position committed
+    first_unpublished: int | None
+    unpublished: int
+    after: int  # events committed after the reader's position
+    oldest_after: datetime | None  # when the first of those occurred
+
+
+async def backlog(engine: AsyncEngine, position: int) -> Backlog:
+    """Every figure comes from an index: the primary key and the partial unpublished index."""
+    after = events.c.position > position
+    unpublished = events.c.published_at.is_(None)
+    async with engine.connect() as connection:
+        head = await connection.scalar(select(func.max(events.c.position)))
+        first = await connection.scalar(select(func.min(events.c.position)).where(unpublished))
+        counted = select(func.count()).select_from(events)
+        pending = await connection.scalar(counted.where(unpublished))
+        count = await connection.scalar(counted.where(after))
+        oldest = await connection.scalar(
+            select(events.c.occurred_at).where(after).order_by(events.c.position).limit(1)
+        )
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    return Backlog(int(head or 0), first, int(pending or 0), int(count or 0), oldest)
+
+
 async def last_position(engine: AsyncEngine) -> int:
     async with engine.connect() as connection:
         return int((await connection.scalar(select(func.max(events.c.position)))) or 0)

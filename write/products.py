@@ -5,13 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from write.aggregate import Aggregate
-from write.errors import InvalidInput
+from write.errors import InsufficientStock, InvalidInput, ProductUnavailable
 from write.events import (
     ProductAdded,
     ProductDescribed,
     ProductDiscontinued,
     ProductPriceChanged,
     ProductRestocked,
+    ProductStockReleased,
+    ProductStockReserved,
 )
 from write.validation import STOCK_MAX
 
@@ -81,6 +83,21 @@ class Product(Aggregate):
         self._require_active("discontinue")
         self.status = DISCONTINUED
         self.record(ProductDiscontinued())
+
+    def reserve(self, order_id: str, quantity: int) -> None:
+        """Take `quantity` out of stock for an order being placed."""
+        if self.status != ACTIVE:
+            raise ProductUnavailable(self.id)
+        if quantity > self.stock:
+            raise InsufficientStock(self.id, quantity, self.stock)
+        self.stock -= quantity
+        self.record(ProductStockReserved(order_id=order_id, quantity=quantity, stock=self.stock))
+
+    def release(self, order_id: str, quantity: int) -> None:
+        """Give back what a cancelled order reserved. A compensation, so it is never refused: not
+        for a discontinued product, nor above STOCK_MAX (a restock's limit)."""
+        self.stock += quantity
+        self.record(ProductStockReleased(order_id=order_id, quantity=quantity, stock=self.stock))
 
     def _require_active(self, action: str) -> None:
         if self.status != ACTIVE:

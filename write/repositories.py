@@ -9,6 +9,8 @@ from typing import Generic, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from write.aggregate import Aggregate
+from write.errors import NotFound
+from write.orders import Order
 from write.products import Product
 from write.users import User
 from write.validation import aggregate_id
@@ -31,6 +33,14 @@ class Repository(abc.ABC, Generic[A]):
         if found is not None and found not in self.seen:
             self.seen.append(found)
         return found
+
+    async def load(self, id: str, expected_version: int | None = None) -> A:
+        """The aggregate, or NotFound; VersionConflict if it is not at `expected_version`."""
+        aggregate = await self.get(id)
+        if aggregate is None:
+            raise NotFound(self.cls.TYPE, id)
+        aggregate.check_version(expected_version)
+        return aggregate
 
     @abc.abstractmethod
     def _add(self, aggregate: A) -> None: ...
@@ -57,3 +67,7 @@ def users(session: AsyncSession) -> SqlAlchemyRepository[User]:
 
 def products(session: AsyncSession) -> SqlAlchemyRepository[Product]:
     return SqlAlchemyRepository(session, Product)
+
+
+def orders(session: AsyncSession) -> SqlAlchemyRepository[Order]:
+    return SqlAlchemyRepository(session, Order)

@@ -9,8 +9,10 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    CheckConstraint,
     Column,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -50,6 +52,47 @@ products = Table(
     Column("status", String(20), nullable=False),
     Column("version", Integer, nullable=False),
     UniqueConstraint("sku", name="uq_products_sku"),
+    # A backstop: the version counter already makes a stale reservation fail (write/mapping.py).
+    CheckConstraint("stock >= 0", name="ck_products_stock_not_negative"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("user_id", String(36), ForeignKey("users.id", name="fk_orders_user"), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("total", Numeric(12, 2, asdecimal=True), nullable=False),
+    Column("units", Integer, nullable=False),
+    Column("placed_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False),
+    # A user's orders, newest first; and the newest orders of all.
+    Index("ix_orders_user_id_placed_at", "user_id", "placed_at"),
+    Index("ix_orders_placed_at", "placed_at"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column(
+        "order_id",
+        String(36),
+        ForeignKey("orders.id", name="fk_order_lines_order"),
+        primary_key=True,
+    ),
+    Column("line_no", Integer, primary_key=True),
+    Column(
+        "product_id",
+        String(36),
+        ForeignKey("products.id", name="fk_order_lines_product"),
+        nullable=False,
+    ),
+    Column("sku", String(32), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("category", String(50), nullable=False),
+    Column("unit_price", Numeric(12, 2, asdecimal=True), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Index("ix_order_lines_product_id", "product_id"),  # the orders of a product
 )
 
 events = Table(

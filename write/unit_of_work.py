@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Self
 
 from write.aggregate import Aggregate
+from write.orders import Order
 from write.outbox import EventRecord, records_of
 from write.products import Product
 from write.repositories import Repository
@@ -25,6 +26,7 @@ from write.users import User
 class UnitOfWork(abc.ABC):
     users: Repository[User]
     products: Repository[Product]
+    orders: Repository[Order]
 
     async def __aenter__(self) -> Self:
         await self._begin()
@@ -42,8 +44,10 @@ class UnitOfWork(abc.ABC):
         """Save every touched aggregate and append its pending events to the log, atomically.
 
         Returns the log position of the last event appended, or None when nothing changed.
+        Events are appended orders first, then users, then products, each repository's in the
+        order the command loaded or added its aggregates (docs/events.md).
         """
-        touched: list[Aggregate] = [*self.users.seen, *self.products.seen]
+        touched: list[Aggregate] = [*self.orders.seen, *self.users.seen, *self.products.seen]
         records = records_of(touched, datetime.now(UTC))
         position = await self._commit(touched, records)
         for aggregate in touched:

@@ -8,9 +8,11 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 from types import TracebackType
 
+from write.commands import RequestedLine
 from write.errors import InvalidInput
 
 NAME_MAX = 100
@@ -22,6 +24,8 @@ CATEGORY_MAX = 50
 PRICE_MAX = Decimal("1000000.00")
 STOCK_MAX = 1_000_000
 CENT = Decimal("0.01")
+ORDER_LINES_MAX = 50
+QUANTITY_MAX = 1000
 
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
 _SKU = re.compile(r"[A-Z0-9][A-Z0-9._-]*")
@@ -83,6 +87,24 @@ class Checks:
         if not low <= value <= high:
             self.fail(field, f"must be a whole number from {low} to {high}")
         return value
+
+    def order_lines(self, lines: Sequence[RequestedLine]) -> list[tuple[str, int]]:
+        """(product id, quantity) per line, in the client's order. Ids are compared in canonical
+        form, so one product spelled two ways is still one product."""
+        if not 1 <= len(lines) <= ORDER_LINES_MAX:
+            self.fail("lines", f"must hold from 1 to {ORDER_LINES_MAX} lines")
+        first_line: dict[str, int] = {}
+        clean: list[tuple[str, int]] = []
+        for n, line in enumerate(lines, 1):
+            product_id = aggregate_id(line.product_id) or line.product_id
+            if not 1 <= line.quantity <= QUANTITY_MAX:
+                self.fail("quantity", f"line {n}: must be a whole number from 1 to {QUANTITY_MAX}")
+            if product_id in first_line:
+                self.fail("lines", f"line {n}: the product is already on line "
+                                   f"{first_line[product_id]}; list each product once")
+            first_line.setdefault(product_id, n)
+            clean.append((product_id, line.quantity))
+        return clean
 
     def expected_version(self, value: int | None) -> int | None:
         if value is not None and value < 1:

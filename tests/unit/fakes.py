@@ -2,8 +2,9 @@
 
 `FakeStore` plays the database: committed rows and the event log. Several `FakeUnitOfWork`s may
 share one store, which is how a test plays a concurrent writer (see `before_next_commit`). Like
-the database, the store enforces what needs every row to check: unique email keys and SKUs, and
-that an aggregate is still at the version it was loaded at when it is written back.
+the database, the store enforces what needs every row to check: unique email keys and SKUs, stock
+never below zero, and that an aggregate is still at the version it was loaded at when it is
+written back.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, cast
 
 from write.aggregate import Aggregate
 from write.errors import ConcurrentUpdate, EmailTaken, SkuTaken
+from write.orders import Order, OrderLine
 from write.outbox import EventRecord
 from write.products import Product
 from write.repositories import A, Repository
@@ -28,11 +30,14 @@ class FakeStore:
     def __init__(self) -> None:
         self.users: dict[str, User] = {}
         self.products: dict[str, Product] = {}
+        self.orders: dict[str, Order] = {}
         self.log: list[dict[str, Any]] = []
 
     def rows(self, aggregate: Aggregate) -> dict[str, Any]:
-        table: dict[str, Any] = self.users if isinstance(aggregate, User) else self.products
-        return table
+        tables: dict[type[Aggregate], dict[str, Any]] = {
+            User: self.users, Product: self.products, Order: self.orders
+        }
+        return tables[type(aggregate)]
 
 
 def copy_of(aggregate: A) -> A:
@@ -48,6 +53,13 @@ def copy_of(aggregate: A) -> A:
             Product(p.id, p.sku, p.name, p.description, p.category, p.price, p.stock, p.status,
                     p.version),
         )
+    if isinstance(aggregate, Order):
+        o = aggregate
+        lines = [
+            OrderLine(n.line_no, n.product_id, n.sku, n.name, n.category, n.unit_price, n.quantity)
+            for n in o.lines
+        ]
+        return cast(A, Order(o.id, o.user_id, lines, o.placed_at, o.status, o.version))
     raise TypeError(f"no copy for {type(aggregate).__name__}")
 
 
@@ -99,6 +111,7 @@ class FakeUnitOfWork(UnitOfWork):
         self._loaded = {}
         self.users = FakeRepository(User, self.store.users, self._loaded)
         self.products = FakeRepository(Product, self.store.products, self._loaded)
+        self.orders = FakeRepository(Order, self.store.orders, self._loaded)
 
     async def _commit(self, touched: list[Aggregate], records: list[EventRecord]) -> int | None:
         if not self._open:
@@ -110,6 +123,8 @@ class FakeUnitOfWork(UnitOfWork):
         for aggregate in changed:
             stored = self.store.rows(aggregate).get(aggregate.id)
             if (stored.version if stored is not None else None) != self._loaded[aggregate.id]:
+                raise ConcurrentUpdate(aggregate.id, aggregate.version - len(aggregate.events))
+            if isinstance(aggregate, Product) and aggregate.stock < 0:  # CHECK (stock >= 0)
                 raise ConcurrentUpdate(aggregate.id, aggregate.version - len(aggregate.events))
         self._check_unique(changed)
         position = None

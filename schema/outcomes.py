@@ -1,0 +1,44 @@
+"""How a mutation runs its command: dispatch it to the write side, then report the outcome as a
+member of the mutation's result union."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, TypeVar
+
+from graphql import GraphQLError
+
+from read.consistency import ConsistencyToken
+from read.events import KIND_OF_AGGREGATE
+from schema.context import Info
+from schema.errors import to_graphql
+from schema.payloads import Accepted
+from write.commands import Command
+from write.errors import DomainError, StoreUnavailable
+
+P = TypeVar("P", bound=Accepted)
+log = logging.getLogger(__name__)
+UNAVAILABLE = (
+    "The write store cannot be reached right now; retry later. Queries still answer from the "
+    "read side. Pass expectedVersion to make a retried change safe to repeat."
+)
+
+
+async def execute(info: Info, command: Command, payload: type[P]) -> P | Any:
+    """The success payload `P`, or the command's expected failure as its GraphQL error type.
+
+    The error is typed `Any`: each mutation's union lists only the errors its command raises."""
+    try:
+        result = await info.context.services.dispatch(command)
+    except DomainError as error:
+        return to_graphql(error)
+    except StoreUnavailable as error:
+        log.warning("write store unavailable: %s", error)
+        raise GraphQLError(UNAVAILABLE, extensions={"code": "WRITE_STORE_UNAVAILABLE"}) from error
+    token = ConsistencyToken(
+        kind=KIND_OF_AGGREGATE[result.aggregate_type],
+        id=result.aggregate_id,
+        version=result.version,
+        position=result.position or 0,
+    )
+    return payload.of(result, token.encode())
