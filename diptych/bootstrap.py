@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import TypedDict
 
 from starlette.applications import Starlette
@@ -20,12 +20,14 @@ from starlette.routing import Route, WebSocketRoute
 
 from diptych.adapters import StartupError, open_broker, open_index, open_write_store, safe_url
 from diptych.dispatch import CommandDispatcher
+from diptych.metrics import Metrics
 from diptych.settings import Settings
 from diptych.workers import start_workers
-from read.consistency import VisibilityFeed
+from read.feed import VisibilityFeed
 from schema.app import GraphQLApp, build_schema
 from schema.context import Services
 from workers.rabbitmq_visibility import listen
+from workers.status import StatusMonitor
 
 log = logging.getLogger(__name__)
 __all__ = ["StartupError", "create_app", "run_services"]
@@ -62,6 +64,7 @@ async def run_services(settings: Settings, with_workers: bool) -> AsyncIterator[
             index=index,
             feed=feed,
             consistency_timeout=settings.consistency_timeout,
+            status=StatusMonitor(engine, index, settings.stall_after),
         )
 
 
@@ -77,8 +80,9 @@ async def home(request: Request) -> Response:
     return RedirectResponse("/graphql")
 
 
-def create_app(services: Services) -> Starlette:
-    graphql = GraphQLApp(build_schema())
+def create_app(services: Services, allowed_origins: Sequence[str] = ()) -> Starlette:
+    graphql = GraphQLApp(build_schema(), allowed_origins)
+    metrics = Metrics(services)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
@@ -88,6 +92,7 @@ def create_app(services: Services) -> Starlette:
         routes=[
             Route("/", home),
             Route("/health", health),
+            Route("/metrics", metrics.endpoint),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],

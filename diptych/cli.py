@@ -4,6 +4,7 @@
     diptych worker relay                                   outbox -> broker
     diptych worker projector                               broker -> index
     diptych migrate                                        bring the write store's schema up to date
+    diptych bench [SCENARIO...] [--quick]                  benchmarks (bench/, `make bench`)
 
 Every process stops gracefully on SIGTERM or Ctrl-C and then exits with status 0.
 """
@@ -21,6 +22,7 @@ from types import FrameType
 
 import uvicorn
 
+from bench.cli import add_arguments as add_bench_arguments
 from diptych.settings import Settings, SettingsError
 from write.migrate import upgrade
 
@@ -44,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="run a worker process")
     worker.add_argument("role", choices=["relay", "projector"])
     commands.add_parser("migrate", help="bring the write store's schema up to date")
+    bench = commands.add_parser("bench", help="measure Diptych beside the raw limits beneath it")
+    add_bench_arguments(bench)
     return parser
 
 
@@ -68,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> None:
                                   "one, `diptych serve` runs the workers itself")
             _prepare(settings, migrate=False)
             asyncio.run(_until_signalled(_worker(args.role, settings)))
+        elif args.command == "bench":
+            from bench.cli import run as run_bench
+
+            run_bench(args.scenarios, args.quick, args.out)
         else:
             _prepare(settings, migrate=True)
     except (SettingsError, CannotStart) as error:
@@ -111,7 +119,8 @@ async def serve(settings: Settings, listener: socket.socket, with_workers: bool)
 
     try:
         async with run_services(settings, with_workers) as services:
-            config = uvicorn.Config(create_app(services), log_level="info", lifespan="on")
+            app = create_app(services, settings.allowed_origins)
+            config = uvicorn.Config(app, log_level="info", lifespan="on")
             host, port = listener.getsockname()[:2]
             log.info("listening on http://%s:%d (GraphiQL at /graphql)", host, port)
             await uvicorn.Server(config).serve(sockets=[listener])

@@ -28,6 +28,8 @@ class Settings:
     amqp_prefix: str = "diptych"
     elasticsearch_url: str | None = None
     shards: int = 4
+    stall_after: float = 30.0
+    allowed_origins: tuple[str, ...] = ()
 
     @property
     def in_process_broker(self) -> bool:
@@ -51,6 +53,10 @@ class Settings:
             amqp_prefix=_name(env, "DIPTYCH_AMQP_PREFIX", "diptych"),
             elasticsearch_url=_optional_url(env, "DIPTYCH_ELASTICSEARCH_URL", ("http", "https")),
             shards=_number(env, "DIPTYCH_SHARDS", "4", int, 1, 256),
+            stall_after=_number(env, "DIPTYCH_STALL_AFTER", "30", float, 1, 86400),
+            allowed_origins=tuple(
+                o.strip() for o in env.get("DIPTYCH_ALLOWED_ORIGINS", "").split(",") if o.strip()
+            ),
         )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from diptych.adapters import open_broker, open_index, open_write_store
 from diptych.settings import Settings
-from read.consistency import VisibilityFeed
+from read.feed import VisibilityFeed
 from read.index import SearchIndex
 from workers.catch_up import catch_up
 from workers.inprocess import InProcessBroker

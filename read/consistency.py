@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 
 from read.errors import InvalidQuery, StaleRead
+from read.feed import RESYNC, Subscriber, VisibilityFeed
 from read.index import SearchIndex
 
 TOKEN_PREFIX = "v1."
@@ -46,25 +47,6 @@ class ConsistencyToken:
             ) from error
 
 
-class VisibilityFeed:
-    """Announces "the index changed" to everyone waiting, without polling.
-
-    The projector calls `announce()` after each batch it made visible. A waiter takes
-    `next_change()` *before* checking the index, so a change landing between its check and its
-    wait still wakes it.
-    """
-
-    def __init__(self) -> None:
-        self._next = asyncio.Event()
-
-    def next_change(self) -> asyncio.Event:
-        return self._next
-
-    def announce(self) -> None:
-        current, self._next = self._next, asyncio.Event()
-        current.set()
-
-
 async def is_visible(index: SearchIndex, token: ConsistencyToken) -> bool:
     document = await index.visible(token.kind, token.id)
     return document is not None and int(document.body.get("version", 0)) >= token.version
@@ -75,24 +57,34 @@ async def wait_until_visible(
     feed: VisibilityFeed,
     token: ConsistencyToken,
     timeout: float,
-    recheck: float = 0.5,
+    recheck: float = 1.0,
 ) -> None:
     """Return once the index reflects the token's write; raise StaleRead after `timeout` seconds.
 
-    `recheck` bounds how long a missed announcement can delay the answer (a projector in another
-    process announces nothing to this one).
+    The wait listens for this one document: it checks the index when the feed announces a new
+    enough version of it (or asks everyone to re-read), not at every change of the store.
+    `recheck` is only a safety net, for an index whose writes turn searchable after their
+    announcement (Elasticsearch's refresh) and announcements lost with a broker connection.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while True:
-        changed = feed.next_change()
-        if await is_visible(index, token):
-            return
-        remaining = deadline - loop.time()
-        if remaining <= 0:
-            raise StaleRead(
-                f"The read side has not caught up with this write after {timeout:g}s; "
-                "retry the query with the same token."
-            )
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(changed.wait(), min(remaining, recheck))
+    with feed.subscribe(token.kind, [token.id]) as watch:  # before the first check: no gap
+        while not await is_visible(index, token):
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise StaleRead(
+                    f"The read side has not caught up with this write after {timeout:g}s; "
+                    "retry the query with the same token."
+                )
+            await _next_relevant(watch, token, min(remaining, recheck))
+
+
+async def _next_relevant(watch: Subscriber, token: ConsistencyToken, timeout: float) -> None:
+    """Wait for a change that may make the token visible, or for `timeout` to pass."""
+    loop = asyncio.get_running_loop()
+    until = loop.time() + timeout
+    with contextlib.suppress(TimeoutError):
+        while True:
+            change = await asyncio.wait_for(watch.queue.get(), max(0.0, until - loop.time()))
+            if change is RESYNC or change.version >= token.version:
+                return

@@ -15,12 +15,14 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from read import orders_projection as orders
 from read import products_projection as products
 from read import users_projection as users
 from read.events import KIND_OF_AGGREGATE, EventMessage
-from read.index import Checkpoint, SearchIndex, WriteResult
+from read.feed import Change
+from read.index import Checkpoint, SearchIndex
 from read.workspace import Key, ProjectionGap, Workspace
 
 log = logging.getLogger(__name__)
@@ -49,17 +51,23 @@ PROJECTIONS: dict[str, Projection] = {
 __all__ = ["CHECKPOINT", "PROJECTIONS", "ProjectionGap", "project"]
 
 
+@dataclass(frozen=True)
+class Projected:
+    applied: int  # documents written; 0 when every event was already reflected
+    changes: tuple[Change, ...] = ()  # what became visible, for the visibility feed
+
+
 class ProjectionConflict(RuntimeError):
     """Other writers kept changing the batch's documents; the batch is delivered again later."""
 
 
-async def project(index: SearchIndex, events: Sequence[EventMessage]) -> WriteResult:
+async def project(index: SearchIndex, events: Sequence[EventMessage]) -> Projected:
     """Apply a batch of events (in log order) to the index, and record the checkpoint.
 
     Raises ProjectionGap when an event needs an earlier one that is missing; nothing is written
     then. The caller fills the gap from the event log, or has the batch delivered again."""
     if not events:
-        return WriteResult(applied=0, stale=0)
+        return Projected(applied=0)
     checkpoint = Checkpoint(CHECKPOINT, max(e.position for e in events))
     known = [e for e in events if e.type in PROJECTIONS]
     for event in events:
@@ -74,7 +82,8 @@ async def project(index: SearchIndex, events: Sequence[EventMessage]) -> WriteRe
         writes = workspace.writes()
         result = await index.write(writes, checkpoint=checkpoint)
         if not result.rejected:
-            return WriteResult(applied=len(writes), stale=len(events) - len(known))
+            changes = tuple(Change(w.kind, w.id, int(w.body["version"])) for w in writes)
+            return Projected(len(writes), changes)
         suspects |= set(result.rejected)
         log.debug("%d documents changed under us; applying the batch again", len(result.rejected))
         await asyncio.sleep(random.uniform(0, 0.01 * (attempt + 1)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -16,6 +17,7 @@ from strawberry.extensions import MaskErrors, ParserCache, QueryDepthLimiter, Va
 from schema.context import Context, Services
 from schema.mutations import Mutation
 from schema.queries import Query
+from schema.subscriptions import Subscription
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
@@ -29,6 +31,7 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         # Factories, not instances: strawberry builds fresh extensions per request. The parser
         # and validation caches still live at module level, shared by every request.
         extensions=[
@@ -43,8 +46,16 @@ def build_schema() -> strawberry.Schema:
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI app; the services come from the Starlette lifespan state."""
 
-    def __init__(self, schema: strawberry.Schema) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+    def __init__(self, schema: strawberry.Schema, allowed_origins: Sequence[str] = ()) -> None:
+        # Keep-alive pings hold subscriptions open through idle-closing proxies. Browsers on other
+        # origins may open WebSockets only if listed: they would act with the user's cookies.
+        super().__init__(
+            schema,
+            graphql_ide="graphiql",
+            keep_alive=True,
+            keep_alive_interval=15,
+            allowed_origins=allowed_origins,
+        )
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -9,8 +9,9 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from read import queries
-from read.consistency import VisibilityFeed
+from read.feed import VisibilityFeed
 from read.index import SearchIndex
+from read.status import ProjectionStatus
 from read.views import UserView
 from write.commands import Command
 from write.results import CommandResult
@@ -18,6 +19,10 @@ from write.results import CommandResult
 
 class Dispatcher(Protocol):
     async def __call__(self, command: Command) -> CommandResult: ...
+
+
+class StatusSource(Protocol):
+    async def status(self) -> ProjectionStatus: ...
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,7 @@ class Services:
     index: SearchIndex
     feed: VisibilityFeed
     consistency_timeout: float
+    status: StatusSource | None = None
 
 
 @dataclass

@@ -11,8 +11,10 @@ from read import queries
 from read.queries import ProductFilter
 from schema import order_queries
 from schema.context import Info
+from schema.freshness_types import ProjectionStatus
 from schema.order_types import Order, OrderConnection, SalesBucket
 from schema.read_model import ReadModelField
+from schema.subscriptions import current_status
 from schema.types import Product, ProductConnection, ProductSort, User, UserConnection, UserSort
 
 PAGE = "Page size, 1 to 100."
@@ -86,6 +88,10 @@ class Query:
         resolver=order_queries.orders,
         description="Orders, full-text searched over product names, SKUs and the customer.",
         extensions=[ReadModelField()],
+    )
+    projection_status: ProjectionStatus = strawberry.field(
+        resolver=current_status,
+        description="How far the read side trails the write side, now.",
     )
     sales_summary: list[SalesBucket] = strawberry.field(
         resolver=order_queries.sales_summary,

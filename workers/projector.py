@@ -13,10 +13,10 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from read.consistency import VisibilityFeed
 from read.events import EventMessage, MalformedEvent, parse
-from read.index import SearchIndex, WriteResult
-from read.projections import ProjectionGap, project
+from read.feed import Change, VisibilityFeed
+from read.index import SearchIndex
+from read.projections import Projected, ProjectionGap, project
 from workers.broker import Envelope
 from write import outbox
 
@@ -31,9 +31,9 @@ class EventLog(Protocol):
 
 
 class Broadcast(Protocol):
-    """Tells other processes (API replicas) that the index changed."""
+    """Tells other processes (API replicas) what the index made visible."""
 
-    async def announce(self) -> None: ...
+    async def announce(self, changes: Sequence[Change]) -> None: ...
 
 
 class SqlEventLog:
@@ -63,9 +63,9 @@ class Projector:
 
     async def __call__(self, envelopes: Sequence[Envelope]) -> None:
         result = await self.apply(envelopes)
-        log.debug("projected %d events (%d stale)", result.applied, result.stale)
+        log.debug("projected %d events into %d documents", len(envelopes), result.applied)
 
-    async def apply(self, envelopes: Sequence[Envelope]) -> WriteResult:
+    async def apply(self, envelopes: Sequence[Envelope]) -> Projected:
         events = _parse(envelopes)
         for _ in range(GAP_FILLS):
             try:
@@ -78,9 +78,9 @@ class Projector:
         else:
             raise RuntimeError(f"a batch still has gaps after {GAP_FILLS} fills from the log")
         if self._feed is not None:
-            self._feed.announce()
-        if self._broadcast is not None:
-            await self._broadcast.announce()
+            self._feed.announce(result.changes)
+        if self._broadcast is not None and result.changes:
+            await self._broadcast.announce(result.changes)
         return result
 
     async def _fill(self, events: list[EventMessage], gap: ProjectionGap) -> list[EventMessage]:

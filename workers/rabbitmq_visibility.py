@@ -7,12 +7,14 @@ broker restart). A waiter then finds the write on its next periodic recheck of t
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Sequence
 
 import aio_pika
 from aio_pika.abc import AbstractExchange, AbstractIncomingMessage, AbstractRobustConnection
 
-from read.consistency import VisibilityFeed
+from read.feed import Change, VisibilityFeed
 from workers.rabbitmq_topology import Names
 
 log = logging.getLogger(__name__)
@@ -32,11 +34,12 @@ class RabbitMQBroadcast:
             self._names.visible, aio_pika.ExchangeType.FANOUT, durable=True
         )
 
-    async def announce(self) -> None:
+    async def announce(self, changes: Sequence[Change]) -> None:
         if self._exchange is None:
             raise RuntimeError("open() the broadcast first")
+        body = json.dumps([[c.kind, c.id, c.version, c.deleted] for c in changes])
         try:
-            await self._exchange.publish(aio_pika.Message(b"changed"), routing_key="")
+            await self._exchange.publish(aio_pika.Message(body.encode()), routing_key="")
         except Exception:  # a lost hint only delays waiters until their next recheck
             log.warning("could not announce a projected batch", exc_info=True)
 
@@ -52,6 +55,15 @@ async def listen(connection: AbstractRobustConnection, names: Names, feed: Visib
     await queue.bind(exchange)
 
     async def wake(message: AbstractIncomingMessage) -> None:
+        try:
+            changes = [Change(str(k), str(i), int(v), bool(d))
+                       for k, i, v, d in json.loads(message.body)]
+        except (ValueError, TypeError):
+            changes = []  # unreadable: at worst, everyone checks again
+        feed.announce(changes)
+
+    def resync(*args: object) -> None:  # announcements were lost while disconnected
         feed.announce()
 
+    connection.reconnect_callbacks.add(resync)
     await queue.consume(wake, no_ack=True)

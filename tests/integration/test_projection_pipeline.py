@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from read.consistency import ConsistencyToken, VisibilityFeed, wait_until_visible
+from read.consistency import ConsistencyToken, wait_until_visible
 from read.documents import PRODUCT, USER
 from read.errors import StaleRead
+from read.feed import VisibilityFeed
 from read.index import SearchRequest, Sort
 from read.projections import ProjectionGap
 from read.tantivy_index import TantivyIndex

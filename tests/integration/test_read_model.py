@@ -53,13 +53,13 @@ STOCK = {"KB": 10, "MS": 10, "HP": 10}
 
 
 def order(name: str, day: date, user: str, lines: dict[str, int]) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for product, quantity in lines.items():
         title, category, price = PRODUCTS[product]
         rows.append({"product_id": IDS[product], "sku": product, "name": title,
                      "category": category, "unit_price": price, "quantity": quantity,
                      "line_total": str(Decimal(price) * quantity)})
-    total = sum(Decimal(r["line_total"]) for r in rows)
+    total = sum((Decimal(r["line_total"]) for r in rows), Decimal(0))
     placed = event("Order", name, "OrderPlaced", day, user_id=IDS[user], customer_version=1,
                    customer_name=user.title(), customer_email=f"{user}@example.com", lines=rows,
                    total=f"{total:.2f}", units=sum(lines.values()))

@@ -5,8 +5,9 @@ import asyncio
 import pytest
 
 from read import cursors
-from read.consistency import ConsistencyToken, VisibilityFeed
+from read.consistency import ConsistencyToken
 from read.errors import InvalidQuery
+from read.feed import VisibilityFeed
 
 
 def test_a_consistency_token_round_trips_and_is_opaque() -> None:

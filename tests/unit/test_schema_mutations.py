@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from read.consistency import ConsistencyToken, VisibilityFeed
+from read.consistency import ConsistencyToken
+from read.feed import VisibilityFeed
 from schema.app import build_schema
 from schema.context import Context, Services
 from write import commands, errors

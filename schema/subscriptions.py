@@ -1,0 +1,134 @@
+"""Subscriptions (graphql-transport-ws, and the legacy graphql-ws, at /graphql): freshness pushed
+to clients instead of polled by them. Each one registers with the visibility feed *before* it
+reads the current state, so nothing that happens in between is missed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import AsyncGenerator
+from typing import Annotated, Any
+
+import strawberry
+from graphql import GraphQLError
+
+from read.consistency import ConsistencyToken, wait_until_visible
+from read.errors import InvalidQuery, QueryError
+from read.feed import RESYNC
+from read.index import Document
+from read.views import OrderView, ProductView, UserView
+from schema.context import Info
+from schema.freshness_types import CaughtUp, DocumentChange, DocumentType, ProjectionStatus
+from schema.order_types import Order
+from schema.types import Product, User
+
+CAUGHT_UP_WAIT = 600.0  # a subscription may wait longer than a query, but not forever
+REMEMBERED = 10_000  # versions kept per subscription to drop duplicates
+MAX_IDS = 1000
+
+
+def _graphql_error(error: QueryError) -> GraphQLError:
+    extensions = {"code": error.code} | ({"field": error.field} if error.field else {})
+    return GraphQLError(error.message, extensions=extensions)
+
+
+async def read_model_caught_up(
+    info: Info, consistency: str
+) -> AsyncGenerator[CaughtUp, None]:
+    """Once, as soon as the read side reflects the token's write (at once if it already does)."""
+    services = info.context.services
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    try:
+        token = ConsistencyToken.decode(consistency)
+        await wait_until_visible(services.index, services.feed, token, CAUGHT_UP_WAIT)
+    except QueryError as error:
+        raise _graphql_error(error) from error
+    waited = (loop.time() - started) * 1000
+    yield CaughtUp(id=strawberry.ID(token.id), version=token.version, waited_ms=round(waited, 3))
+
+
+async def document_changed(
+    info: Info,
+    type: DocumentType,
+    ids: Annotated[list[strawberry.ID] | None, strawberry.argument(
+        description="Only these documents; their current state comes first.")] = None,
+) -> AsyncGenerator[DocumentChange, None]:
+    """Every change the projector makes to matching documents, newest version once each."""
+    if ids is not None and not 1 <= len(ids) <= MAX_IDS:
+        raise _graphql_error(InvalidQuery(f"ids takes 1 to {MAX_IDS} ids", field="ids"))
+    index, kind = info.context.index, type.value
+    seen: OrderedDict[str, int] = OrderedDict()
+    with info.context.services.feed.subscribe(kind, ids) as changes:
+        for current in ids or []:
+            if (first := await _newer(index, kind, str(current), seen)) is not None:
+                yield first
+        while True:
+            announced = await changes.queue.get()
+            wanted = [str(i) for i in ids or seen] if announced is RESYNC else [announced.id]
+            for id_ in wanted:
+                if (found := await _newer(index, kind, id_, seen)) is not None:
+                    yield found
+
+
+async def _newer(
+    index: Any, kind: str, id_: str, seen: OrderedDict[str, int]
+) -> DocumentChange | None:
+    """The document's change, unless this subscription already sent that version."""
+    document: Document | None = await index.get(kind, id_)  # announced means written
+    version = int(document.body["version"]) if document else seen.get(id_, 0) + 1
+    if version <= seen.get(id_, 0) or (document is None and id_ not in seen):
+        return None
+    seen[id_] = version
+    seen.move_to_end(id_)
+    while len(seen) > REMEMBERED:
+        seen.popitem(last=False)
+    return DocumentChange(
+        type=DocumentType(kind), id=strawberry.ID(id_), version=version,
+        deleted=document is None, document=_typed(document) if document else None,
+    )
+
+
+def _typed(document: Document) -> User | Product | Order:
+    if document.kind == "user":
+        return User.from_view(UserView.from_document(document))
+    if document.kind == "product":
+        return Product.from_view(ProductView.from_document(document))
+    return Order.from_view(OrderView.from_document(document))
+
+
+async def projection_status(
+    info: Info,
+    every: Annotated[float, strawberry.argument(description="Seconds between reports, 0.2-60.")]
+    = 1.0,
+) -> AsyncGenerator[ProjectionStatus, None]:
+    if not 0.2 <= every <= 60:
+        raise _graphql_error(InvalidQuery("every must be from 0.2 to 60 seconds", field="every"))
+    while True:
+        yield await current_status(info)
+        await asyncio.sleep(every)
+
+
+async def current_status(info: Info) -> ProjectionStatus:
+    source = info.context.services.status
+    if source is None:
+        raise GraphQLError("projection status is not available in this process",
+                           extensions={"code": "UNAVAILABLE"})
+    return ProjectionStatus.from_view(await source.status())
+
+
+@strawberry.type
+class Subscription:
+    read_model_caught_up: AsyncGenerator[CaughtUp, None] = strawberry.subscription(
+        resolver=read_model_caught_up,
+        description="Emits once, as soon as the read side reflects the write behind the token "
+        "(at once if it already does), then completes.",
+    )
+    document_changed: AsyncGenerator[DocumentChange, None] = strawberry.subscription(
+        resolver=document_changed,
+        description="Streams each change the projector makes visible to matching documents.",
+    )
+    projection_status: AsyncGenerator[ProjectionStatus, None] = strawberry.subscription(
+        resolver=projection_status,
+        description="The projection status now, then every `every` seconds.",
+    )
