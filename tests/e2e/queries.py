@@ -97,3 +97,57 @@ query($search: String, $category: String, $minPrice: Decimal, $maxPrice: Decimal
     facets { category { value count } }
   }
 }"""
+
+PLACE_ORDER = """
+mutation($userId: ID!, $lines: [OrderLineInput!]!) {
+  placeOrder(input: {userId: $userId, lines: $lines}) {
+    __typename
+    ... on OrderPlaced { id version consistencyToken total }
+    ... on Error { message }
+    ... on InsufficientStock { productId requested available }
+    ... on InvalidInput { fieldErrors { field message } }
+  }
+}"""
+
+CANCEL_ORDER = """
+mutation($id: ID!) {
+  cancelOrder(input: {id: $id}) {
+    __typename
+    ... on OrderCancelled { id version consistencyToken }
+    ... on Error { message }
+  }
+}"""
+
+ORDER = """
+query($id: ID!, $token: String) {
+  order(id: $id, consistency: $token) {
+    id version status total units
+    customer { id name email user { orderCount totalSpent } }
+    lines { sku name category unitPrice quantity lineTotal }
+  }
+}"""
+
+ORDERS = """
+query($search: String, $userId: ID, $status: OrderStatus, $token: String) {
+  orders(search: $search, userId: $userId, status: $status, consistency: $token, first: 50) {
+    totalCount edges { node { id status total customer { email } } }
+    facets { status { value count } }
+  }
+}"""
+
+SALES = """
+query($from: Date!, $to: Date!, $interval: SalesInterval!, $groupBy: SalesGroupBy!,
+      $token: String) {
+  salesSummary(from: $from, to: $to, interval: $interval, groupBy: $groupBy,
+               consistency: $token) {
+    start revenue orders units groups { key revenue orders units }
+  }
+}"""
+
+BEST_SELLERS = """
+query($token: String) {
+  products(sort: BEST_SELLING, first: 10, consistency: $token) {
+    edges { node { sku sold stock } }
+    facets { priceRange { min max count } }
+  }
+}"""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
+from contextlib import aclosing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 
 from tests.e2e import queries as q
 from tests.e2e.server import Process, Server, spawn, start
+from tests.e2e.subscriptions import CAUGHT_UP, CHANGED, request, session
 from tests.postgres import create_database, drop_database
 from workers.rabbitmq_topology import Names
 
@@ -116,3 +118,32 @@ def test_a_projector_killed_mid_stream_loses_and_duplicates_nothing(
     finally:
         for process in (api, relay, projector):
             process.stop()
+
+
+def test_every_replica_pushes_freshness_for_writes_made_through_another(
+    deployment: Deployment,
+) -> None:
+    processes: list[Process] = [deployment.projector(), deployment.relay()]
+    writer, reader = deployment.api(), deployment.api()
+    processes += [writer, reader]
+    try:
+        user = writer.graphql(q.REGISTER, name="Replica Rhea", email="rhea@example.com")[
+            "data"]["registerUser"]
+        asyncio.run(_hear_about_it_on(reader, writer, user))
+    finally:
+        for process in reversed(processes):
+            process.stop()
+
+
+async def _hear_about_it_on(reader: Server, writer: Server, user: dict[str, str]) -> None:
+    async with session(reader.url) as client:
+        caught = client.subscribe(request(CAUGHT_UP, token=user["consistencyToken"]))
+        async with aclosing(caught) as stream:
+            assert (await asyncio.wait_for(anext(stream), 20))["readModelCaughtUp"]["version"] == 1
+        changes = client.subscribe(request(CHANGED, type="USER", ids=[user["id"]]))
+        async with aclosing(changes) as stream:
+            first = await asyncio.wait_for(anext(stream), 20)
+            await asyncio.to_thread(writer.graphql, q.RENAME, id=user["id"], name="Rhea Two")
+            second = await asyncio.wait_for(anext(stream), 20)
+    assert first["documentChanged"]["version"] == 1
+    assert second["documentChanged"]["document"]["name"] == "Rhea Two"
