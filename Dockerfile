@@ -15,6 +15,8 @@ COPY schema schema
 COPY write write
 COPY read read
 COPY workers workers
+# Installed without its `bench` extra: `diptych bench` then says what to install.
+COPY bench bench
 RUN pip install --no-cache-dir . \
     && rm -rf build *.egg-info
 

@@ -1,16 +1,20 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both install into ./.venv first.
+# `make bench` runs the benchmarks (README, "Performance"): `make bench SCENARIOS="read write"`,
+# `make bench QUICK=1` for the smoke-test size.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck clean
+SCENARIOS ?=
+
+.PHONY: run test bench lint typecheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -19,11 +23,14 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
+bench: $(STAMP)
+	$(BIN)/diptych bench $(SCENARIOS) $(if $(QUICK),--quick)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy diptych schema write read workers tests
+	$(BIN)/mypy diptych schema write read workers tests bench
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

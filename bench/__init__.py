@@ -1,0 +1,6 @@
+"""The benchmark harness (`make bench`, `diptych bench`).
+
+Every scenario measures Diptych and the raw limit of the layer beneath it in the same run, in
+alternating rounds, and reports the ratio: on a small, noisy machine the ratio means more than
+either absolute figure. See the README's "Performance" section.
+"""

@@ -1,0 +1,113 @@
+"""The benchmark harness at its --quick size on the embedded default: it runs, and what it writes
+is well-formed. Never a timing: these sizes measure nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.scenarios import SCENARIOS
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@dataclass(frozen=True)
+class QuickRun:
+    out: Path
+    stdout: str
+
+    def latest(self) -> dict[str, Any]:
+        document: dict[str, Any] = json.loads((self.out / "latest.json").read_text())
+        return document
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QuickRun]:
+    out = tmp_path_factory.mktemp("bench-results")
+    # No DIPTYCH_* setting of ours may steer it away from the embedded default.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIPTYCH_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "diptych", "bench", "--quick", "--out", str(out)],
+        env=env, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    yield QuickRun(out, done.stdout)
+
+
+def test_the_json_names_every_scenario_with_both_sides_and_their_ratio(quick_run: QuickRun) -> None:
+    document = quick_run.latest()
+    assert document["schema"] == "diptych-bench/1"
+    assert document["quick"] is True
+    assert [s["name"] for s in document["scenarios"]] == list(SCENARIOS)
+    for scenario in document["scenarios"]:
+        for side in ("diptych", "raw"):
+            figures = scenario[side]
+            assert figures["label"] and figures["unit"]
+            assert figures["figure"] > 0
+            assert len(figures["rounds"]) == scenario["parameters"]["rounds"]
+        assert scenario["ratio"] == pytest.approx(
+            scenario["diptych"]["figure"] / scenario["raw"]["figure"], rel=1e-3)
+        assert len(scenario["round_ratios"]) == scenario["parameters"]["rounds"]
+        assert isinstance(scenario["goal"]["met"], bool)
+        assert scenario["goal"]["text"]
+
+
+def test_latencies_come_as_ordered_percentiles_on_both_sides_where_they_apply(
+    quick_run: QuickRun,
+) -> None:
+    with_latency = {"write", "read", "freshness"}
+    for scenario in quick_run.latest()["scenarios"]:
+        for side in ("diptych", "raw"):
+            latency = scenario[side]["latency_ms"]
+            if scenario["name"] not in with_latency:
+                assert latency is None
+                continue
+            assert latency["count"] > 0
+            assert 0 < latency["p50"] <= latency["p95"] <= latency["p99"] <= latency["max"]
+
+
+def test_the_machine_and_the_backends_are_described(quick_run: QuickRun) -> None:
+    document = quick_run.latest()
+    machine = document["machine"]
+    assert machine["cpu"] and machine["logical_cores"] >= 1 and machine["python"]
+    assert machine["memory_gib"] is None or machine["memory_gib"] > 0
+    assert document["backends"]["write_store"].startswith("SQLite")
+    assert document["backends"]["broker"].startswith("in-process")
+    assert document["backends"]["index"].startswith("tantivy")
+
+
+def test_the_markdown_table_has_a_row_per_scenario(quick_run: QuickRun) -> None:
+    page = (quick_run.out / "latest.md").read_text()
+    rows = [line for line in page.splitlines() if line.startswith("| ")]
+    header, rule, *body = rows
+    assert "Diptych" in header and "raw limit" in header and "ratio" in header
+    assert set(rule.replace("|", "").split()) == {"---"}
+    assert [row.split("|")[1].strip() for row in body] == list(SCENARIOS)
+    assert all(row.count("|") == header.count("|") for row in body)
+    assert "![" in page and "(latest.png)" in page
+
+
+def test_the_chart_is_a_png(quick_run: QuickRun) -> None:
+    assert (quick_run.out / "latest.png").read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_each_run_is_also_kept_under_its_timestamp(quick_run: QuickRun) -> None:
+    stamped = {p.suffix: p for p in quick_run.out.iterdir() if not p.stem.startswith("latest")}
+    assert set(stamped) == {".json", ".md", ".png"}
+    assert json.loads(stamped[".json"].read_text()) == quick_run.latest()
+    assert f"({stamped['.png'].name})" in stamped[".md"].read_text()
+
+
+def test_the_table_is_printed_with_a_line_per_scenario(quick_run: QuickRun) -> None:
+    lines = quick_run.stdout.splitlines()
+    assert lines[0].split()[:3] == ["scenario", "Diptych", "raw"]
+    printed = [line.split()[0] for line in lines[2:2 + len(SCENARIOS)]]
+    assert printed == list(SCENARIOS)
