@@ -12,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.extensions import MaskErrors, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import AddValidationRules, MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions.query_depth_limiter import create_validator
 
 from schema.context import Context, Services
 from schema.mutations import Mutation
@@ -27,6 +28,18 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return not (error.extensions or {}).get("code")
 
 
+# Built once: the validation cache is keyed on the validation rules too, so a rule class made
+# afresh per request (as QueryDepthLimiter does when built per request) would never hit it.
+DEPTH_RULE = create_validator(max_depth=12, should_ignore=None, callback=None)
+
+
+class DepthLimit(AddValidationRules):
+    """Refuse queries nested deeper than 12 levels (strawberry's QueryDepthLimiter rule)."""
+
+    def __init__(self) -> None:
+        super().__init__([DEPTH_RULE])
+
+
 def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
@@ -36,7 +49,7 @@ def build_schema() -> strawberry.Schema:
         # and validation caches still live at module level, shared by every request.
         extensions=[
             partial(MaskErrors, should_mask_error=_is_unexpected),
-            partial(QueryDepthLimiter, max_depth=12),
+            DepthLimit,
             partial(ParserCache, maxsize=512),
             partial(ValidationCache, maxsize=512),
         ],
