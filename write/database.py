@@ -14,6 +14,10 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     if make_url(url).get_backend_name() == "sqlite":
+        # SQLite has one writer at a time anyway. Several connections would take turns through
+        # its busy handler, which sleeps in steps of up to 100 ms; one pooled connection makes
+        # them queue on an asyncio queue instead, in order and without sleeping.
+        options = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 30} | options
         engine = create_async_engine(url, **options)
         _configure_sqlite(engine)
         return engine
