@@ -19,6 +19,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+import uvloop
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -56,8 +58,12 @@ def run(names: Sequence[str], quick: bool, out: Path) -> None:
     logging.getLogger().setLevel(logging.WARNING)
     chosen = [SCENARIOS[name] for name in dict.fromkeys(names or SCENARIOS)]
     try:
-        with tempfile.TemporaryDirectory(prefix="diptych-bench-") as workdir:
-            table, written = asyncio.run(run_scenarios(chosen, quick, Path(workdir), out))
+        # uvloop, as `diptych serve` runs: the raw limits measured here get the same loop.
+        with (
+            tempfile.TemporaryDirectory(prefix="diptych-bench-") as workdir,
+            asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner,
+        ):
+            table, written = runner.run(run_scenarios(chosen, quick, Path(workdir), out))
     except BenchError as error:
         sys.exit(f"diptych bench: {error}")
     print(table)

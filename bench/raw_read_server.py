@@ -20,6 +20,7 @@ from types import FrameType
 from typing import TypedDict
 
 import uvicorn
+import uvloop
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -98,7 +99,8 @@ def main() -> None:
 
     for signum in (signal.SIGTERM, signal.SIGINT):  # uvicorn re-raises them after its shutdown
         signal.signal(signum, stopped)
-    asyncio.run(uvicorn.Server(config).serve())
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:  # as `diptych serve`
+        runner.run(uvicorn.Server(config).serve())
 
 
 if __name__ == "__main__":

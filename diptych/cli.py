@@ -17,10 +17,12 @@ import logging
 import signal
 import socket
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from types import FrameType
+from typing import Any
 
 import uvicorn
+import uvloop
 
 from bench.cli import add_arguments as add_bench_arguments
 from diptych.settings import Settings, SettingsError
@@ -65,13 +67,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             listener = _listen(args.host or settings.host, args.port or settings.port)
             with_workers = args.with_workers or settings.in_process_broker
             _exit_quietly_after_shutdown()
-            asyncio.run(serve(settings, listener, with_workers))
+            _run(serve(settings, listener, with_workers))
         elif args.command == "worker":
             if settings.in_process_broker:
                 raise CannotStart("DIPTYCH_AMQP_URL: a separate worker needs a broker; without "
                                   "one, `diptych serve` runs the workers itself")
             _prepare(settings, migrate=False)
-            asyncio.run(_until_signalled(_worker(args.role, settings)))
+            _run(_until_signalled(_worker(args.role, settings)))
         elif args.command == "bench":
             from bench.cli import run as run_bench
 
@@ -80,6 +82,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             _prepare(settings, migrate=True)
     except (SettingsError, CannotStart) as error:
         sys.exit(f"diptych: cannot start: {error}")
+
+
+def _run(main: Coroutine[Any, Any, None]) -> None:
+    """Run a long-lived process on uvloop (libuv's event loop, what uvicorn's standard install
+    uses), which moves requests, database replies and thread hand-offs faster than asyncio's."""
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(main)
 
 
 def _prepare(settings: Settings, migrate: bool) -> None:
