@@ -83,6 +83,14 @@ def test_a_mutation_reaches_a_query_through_relay_broker_and_projector_processes
         user = registered["data"]["registerUser"]
         seen = api.graphql(q.USER, id=user["id"], token=user["consistencyToken"])
         assert seen["data"]["user"]["name"] == "Distributed Dora", seen
+        product = api.graphql(q.ADD_PRODUCT, sku="DD-1", name="Drum", description="",
+                              category="music", price="40.00", stock=3)["data"]["addProduct"]
+        placed = api.graphql(q.PLACE_ORDER, userId=user["id"], lines=[
+            {"productId": product["id"], "quantity": 2}])["data"]["placeOrder"]
+        assert placed["__typename"] == "OrderPlaced", placed
+        order = api.graphql(q.ORDER, id=placed["id"], token=placed["consistencyToken"])
+        assert order["data"]["order"]["customer"]["user"] == {
+            "orderCount": 1, "totalSpent": "80.00"}, order
     finally:
         codes = [p.stop() for p in reversed(processes)]
     assert codes == [0, 0, 0], [p.output()[-2000:] for p in processes]
