@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from strawberry.extensions.validation_cache import _get_validate_cache
 
 from schema.app import build_schema
@@ -9,7 +11,7 @@ from schema.app import build_schema
 
 async def test_a_repeated_query_is_validated_once() -> None:
     schema = build_schema()
-    cache = _get_validate_cache(512)
+    cache: Any = _get_validate_cache(512)  # an lru_cache wrapper; typed as a plain callable
     query = "query { __typename }"
     await schema.execute(query)
     hits = cache.cache_info().hits
