@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -53,6 +54,22 @@ class IndexLocked(RuntimeError):
     """Another process holds this index's writer lock."""
 
 
+@dataclass
+class _Request:
+    writes: Sequence[Write]
+    checkpoint: Checkpoint | None
+    result: asyncio.Future[WriteResult]
+
+
+def _meta_stamp(path: Path) -> tuple[int, int, int]:
+    """What changes when a commit replaces meta.json (tantivy writes it anew, then renames)."""
+    try:
+        stat = (path / "meta.json").stat()
+    except FileNotFoundError:
+        return (0, 0, 0)
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
 class TantivyIndex:
     def __init__(self, directory: Path, read_only: bool = False) -> None:
         self.directory = directory
@@ -62,10 +79,14 @@ class TantivyIndex:
         self._index: tantivy.Index | None = None
         self._writer: tantivy.IndexWriter | None = None
         self._write_lock = asyncio.Lock()
+        self._waiting: list[_Request] = []
+        self._path = directory
+        self._meta_seen = (-1, -1, -1)
 
     async def open(self) -> None:
         path = self.directory / f"v-{fingerprint()}"
         path.mkdir(parents=True, exist_ok=True)
+        self._path = path
         index = tantivy.Index(self._schema, path=str(path), reuse=True)
         index.register_tokenizer(ANALYZER, self._analyzer)
         self._index = index
@@ -107,8 +128,22 @@ class TantivyIndex:
     async def write(
         self, writes: Sequence[Write], checkpoint: Checkpoint | None = None
     ) -> WriteResult:
+        """Writers that arrive during a commit share the next one (group commit): a projector
+        consuming several shards makes one commit for all of them, not one each in turn."""
+        request = _Request(writes, checkpoint, asyncio.get_running_loop().create_future())
+        self._waiting.append(request)
         async with self._write_lock:
-            return await self._run(self._write, writes, checkpoint)
+            if not request.result.done():  # no earlier commit took it along: take all waiting
+                batch, self._waiting = self._waiting, []
+                try:
+                    results = await self._run(self._write_batch, batch)
+                except BaseException as error:
+                    for waiting in batch:
+                        waiting.result.set_exception(error)
+                else:
+                    for waiting, result in zip(batch, results, strict=True):
+                        waiting.result.set_result(result)
+        return await request.result
 
     async def search(self, kind: str, request: SearchRequest) -> SearchPage:
         if kind not in SPECS:
@@ -156,27 +191,37 @@ class TantivyIndex:
             found[str(stored.get_first(KEY))] = from_tantivy(stored)
         return found
 
-    def _write(self, writes: Sequence[Write], checkpoint: Checkpoint | None) -> WriteResult:
-        current = {k: version for k, (_, version) in
-                   self._stored(list({key(w.kind, w.id) for w in writes})).items()}
+    def _write_batch(self, batch: Sequence[_Request]) -> list[WriteResult]:
+        """Each request's writes in turn, as if written one after the other; one commit."""
+        keys = list({key(w.kind, w.id) for request in batch for w in request.writes})
+        current = {k: version for k, (_, version) in self._stored(keys).items()}
         latest: dict[str, Write] = {}
-        stale = 0
-        rejected: dict[tuple[str, str], None] = {}
-        for write in writes:
-            k = key(write.kind, write.id)
-            if write.version <= current.get(k, 0):
-                stale += 1
-                rejected[(write.kind, write.id)] = None
-                continue
-            current[k], latest[k] = write.version, write
+        results = []
+        for request in batch:
+            stale = 0
+            rejected: dict[tuple[str, str], None] = {}
+            for write in request.writes:
+                k = key(write.kind, write.id)
+                if write.version <= current.get(k, 0):
+                    stale += 1
+                    rejected[(write.kind, write.id)] = None
+                    continue
+                current[k], latest[k] = write.version, write
+            applied = len(request.writes) - stale
+            results.append(WriteResult(applied, stale, tuple(rejected)))
         documents = [(k, to_tantivy(w)) for k, w in latest.items()]
-        if checkpoint is not None:
-            k = key(CHECKPOINT_KIND, checkpoint.name)
-            if checkpoint.position > (self._stored([k]).get(k, (None, 0))[1]):
-                documents.append((k, checkpoint_document(checkpoint.name, checkpoint.position)))
+        positions: dict[str, int] = {}
+        for request in batch:
+            if request.checkpoint is not None:
+                name, position = request.checkpoint.name, request.checkpoint.position
+                positions[name] = max(position, positions.get(name, 0))
+        for name, position in positions.items():
+            k = key(CHECKPOINT_KIND, name)
+            if position > self._stored([k]).get(k, (None, 0))[1]:
+                documents.append((k, checkpoint_document(name, position)))
         if documents:
             self._commit(documents)
-        return WriteResult(applied=len(writes) - stale, stale=stale, rejected=tuple(rejected))
+        return results
 
     def _commit(self, documents: list[tuple[str, tantivy.Document]]) -> None:
         writer = self._require_writer()
@@ -192,8 +237,11 @@ class TantivyIndex:
 
     def _searcher(self) -> tantivy.Searcher:
         index = self._require_index()
-        if self.read_only:  # another process writes: pick up its latest commit (cheap if none)
-            index.reload()
+        if self.read_only:  # another process writes: pick up its commits, once each
+            seen = _meta_stamp(self._path)
+            if seen != self._meta_seen:
+                index.reload()
+                self._meta_seen = seen
         return index.searcher()
 
     def _require_writer(self) -> tantivy.IndexWriter:

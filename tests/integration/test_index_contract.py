@@ -486,3 +486,17 @@ async def eventually(
     while (value := await read()) is None and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.05)
     return value
+
+
+async def test_concurrent_writers_are_applied_as_if_one_after_the_other(
+    index: SearchIndex,
+) -> None:
+    await index.write([product("shared", version=1)])
+    results = await asyncio.gather(
+        index.write([product("shared", "left", version=2), product("a", version=1)]),
+        index.write([product("shared", "right", version=2), product("b", version=1)]),
+    )
+    assert sorted(len(r.rejected) for r in results) == [0, 1]  # one lost the compare-and-set
+    winner = "left" if not results[0].rejected else "right"
+    assert (await live(index, "shared")).body["name"] == winner
+    assert {(await live(index, i)).version for i in ("a", "b")} == {1}
