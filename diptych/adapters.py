@@ -50,6 +50,18 @@ async def open_write_store(stack: contextlib.AsyncExitStack, settings: Settings)
     return engine
 
 
+async def open_log_reader(
+    stack: contextlib.AsyncExitStack, settings: Settings, engine: AsyncEngine
+) -> AsyncEngine:
+    """What the relay reads the outbox through: on SQLite an engine of its own that queues
+    behind no writer; on PostgreSQL the write store's engine."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    reader = create_engine(settings.database_url, for_reading=True)
+    stack.push_async_callback(reader.dispose)
+    return reader
+
+
 async def open_index(
     stack: contextlib.AsyncExitStack, settings: Settings, writer: bool
 ) -> SearchIndex:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from diptych.adapters import open_broker, open_index, open_write_store
+from diptych.adapters import open_broker, open_index, open_log_reader, open_write_store
 from diptych.settings import Settings
 from read.feed import VisibilityFeed
 from read.index import SearchIndex
@@ -36,11 +36,12 @@ async def start_workers(
         embedded = InProcessBroker()
         await embedded.consume(projector)
         stack.push_async_callback(embedded.close)
-        relay = Relay(engine, embedded)
+        relay = Relay(engine, embedded, reader=await open_log_reader(stack, settings, engine))
         _run_until_exit(stack, relay.run(), relay.stop)
         return relay.wake
     await broker.consume(projector)
-    supervisor = RelaySupervisor(settings.database_url, engine, broker)
+    reader = await open_log_reader(stack, settings, engine)
+    supervisor = RelaySupervisor(settings.database_url, engine, broker, reader)
     stop = asyncio.Event()
     _run_until_exit(stack, supervisor.run(stop), stop.set)
     return supervisor.wake
@@ -51,7 +52,8 @@ async def run_relay(settings: Settings, stop: asyncio.Event) -> None:
     async with contextlib.AsyncExitStack() as stack:
         engine = await open_write_store(stack, settings)
         broker = await open_broker(stack, settings)
-        await RelaySupervisor(settings.database_url, engine, broker).run(stop)
+        reader = await open_log_reader(stack, settings, engine)
+        await RelaySupervisor(settings.database_url, engine, broker, reader).run(stop)
 
 
 async def run_projector(settings: Settings, stop: asyncio.Event) -> None:

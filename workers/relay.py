@@ -3,6 +3,10 @@
 It wakes as soon as a command commits (`wake()`), and also every `poll_interval` seconds so events
 committed by another process are never stranded. Events are marked published only after the broker
 accepted them; if publishing fails they stay in the outbox and are retried with backoff.
+
+Marking is off the critical path: while an accepted batch is being marked, the next one is read
+(from `reader`, which on SQLite queues behind no writer) and published, leaving out what is
+being marked. If marking fails, those events are published again: harmless, and never lost.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from workers.leader import relay_lock
 from write import outbox
 
 log = logging.getLogger(__name__)
+MARKS_IN_FLIGHT = 4  # batches accepted by the broker and not yet marked published
 
 
 class Relay:
@@ -28,8 +33,12 @@ class Relay:
         batch_size: int = 500,
         poll_interval: float = 1.0,
         max_backoff: float = 10.0,
+        reader: AsyncEngine | None = None,
     ) -> None:
         self._engine = engine
+        self._reader = reader or engine
+        self._marking: set[int] = set()
+        self._marks: set[asyncio.Task[None]] = set()
         self._broker = broker
         self._batch_size = batch_size
         self._poll_interval = poll_interval
@@ -47,25 +56,58 @@ class Relay:
 
     async def relay_once(self) -> int:
         """Publish one batch of unpublished events; return how many were published."""
-        events = await outbox.unpublished(self._engine, self._batch_size)
+        while len(self._marks) >= MARKS_IN_FLIGHT:
+            await asyncio.wait(self._marks, return_when=asyncio.FIRST_COMPLETED)
+        events = await outbox.unpublished(self._reader, self._batch_size, self._marking)
         if events:
             await self._broker.publish(events)
-            await outbox.mark_published(self._engine, [e["position"] for e in events])
+            positions = [e["position"] for e in events]
+            self._marking.update(positions)
+            task = asyncio.create_task(self._mark(positions), name="relay-mark")
+            self._marks.add(task)
+            task.add_done_callback(self._marks.discard)
         return len(events)
 
+    async def settle(self) -> None:
+        """Wait until every accepted batch is marked published (or given up on)."""
+        while self._marks:
+            await asyncio.wait(self._marks)
+
+    async def _mark(self, positions: list[int]) -> None:
+        try:
+            await outbox.mark_published(self._engine, positions)
+        except Exception:  # they stay unpublished: the next read finds them and sends again
+            log.warning("could not mark %d events published; they will be published again",
+                        len(positions), exc_info=True)
+        finally:
+            self._marking.difference_update(positions)
+
     async def drain(self) -> int:
+        """Publish until nothing is left, and wait until all of it is marked published."""
+        total = await self._publish_all()
+        await self.settle()
+        return total
+
+    async def _publish_all(self) -> int:
         total = 0
         while not self._stopping and (count := await self.relay_once()) > 0:
             total += count
         return total
 
     async def run(self) -> None:
-        """Relay until `stop()`: on every wake-up, and every `poll_interval` regardless."""
+        """Relay until `stop()`: on every wake-up, and every `poll_interval` regardless. Marking
+        goes on in the background meanwhile; stopping waits for it."""
+        try:
+            await self._loop()
+        finally:
+            await self.settle()
+
+    async def _loop(self) -> None:
         backoff = 0.1
         while not self._stopping:
             self._wakeup.clear()
             try:
-                await self.drain()
+                await self._publish_all()
                 backoff = 0.1
                 timeout = self._poll_interval
             except Exception:  # the loop must outlive a broken broker or database
@@ -79,9 +121,16 @@ class RelaySupervisor:
     """Runs a relay only while this process holds the outbox's relay lock, so two relays never
     publish side by side; a standby takes over within seconds when the active one goes away."""
 
-    def __init__(self, database_url: str, engine: AsyncEngine, broker: Broker) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        engine: AsyncEngine,
+        broker: Broker,
+        reader: AsyncEngine | None = None,
+    ) -> None:
         self._database_url = database_url
         self._engine = engine
+        self._reader = reader
         self._broker = broker
         self._relay: Relay | None = None
 
@@ -95,7 +144,7 @@ class RelaySupervisor:
             if not await lock.acquire(stop):
                 return
             try:
-                self._relay = Relay(self._engine, self._broker)
+                self._relay = Relay(self._engine, self._broker, reader=self._reader)
                 term = asyncio.create_task(self._relay.run(), name="relay")
                 ends = [asyncio.create_task(lock.lost.wait()), asyncio.create_task(stop.wait())]
                 await asyncio.wait([term, *ends], return_when=asyncio.FIRST_COMPLETED)

@@ -12,14 +12,17 @@ CONNECT_TIMEOUT = 5  # seconds; an unreachable database fails a command quickly,
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
-def create_engine(url: str, **options: Any) -> AsyncEngine:
+def create_engine(url: str, for_reading: bool = False, **options: Any) -> AsyncEngine:
+    """`for_reading`: on SQLite, an engine of its own whose transactions take no write lock, so
+    a reader (the relay reading the outbox) never queues behind writers; WAL lets it run beside
+    them. On PostgreSQL readers never queue behind writers anyway, and it changes nothing."""
     if make_url(url).get_backend_name() == "sqlite":
         # SQLite has one writer at a time anyway. Several connections would take turns through
         # its busy handler, which sleeps in steps of up to 100 ms; one pooled connection makes
         # them queue on an asyncio queue instead, in order and without sleeping.
         options = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 30} | options
         engine = create_async_engine(url, **options)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, immediate=not for_reading)
         return engine
     return create_async_engine(
         url,
@@ -33,7 +36,7 @@ def is_postgres(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, immediate: bool) -> None:
     """WAL lets readers run beside the writer. BEGIN IMMEDIATE takes the write lock up front, so
     two transactions never both read and then fail to upgrade ("database is locked"); they queue
     on the busy timeout instead.
@@ -52,4 +55,4 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -6,7 +6,7 @@ An envelope (see docs/events.md) is a plain JSON-ready dict, the only shape that
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -77,8 +77,11 @@ def envelope(row: Row[*tuple[Any, ...]]) -> Envelope:
     return fields | {"occurred_at": occurred.isoformat()}
 
 
-async def unpublished(engine: AsyncEngine, limit: int) -> list[Envelope]:
-    """The oldest events the broker has not accepted yet, in log order.
+async def unpublished(
+    engine: AsyncEngine, limit: int, skip: Collection[int] = ()
+) -> list[Envelope]:
+    """The oldest events the broker has not accepted yet, in log order, leaving out `skip`
+    (published, and being marked so).
 
     Asking for "not published" rather than "after the last position published" is what makes the
     relay gap-safe: an event whose transaction commits after a later position was published is
@@ -90,6 +93,8 @@ async def unpublished(engine: AsyncEngine, limit: int) -> list[Envelope]:
         .order_by(events.c.position)
         .limit(limit)
     )
+    if skip:
+        query = query.where(events.c.position.not_in(list(skip)))
     async with engine.connect() as connection:
         return [envelope(row) for row in await connection.execute(query)]
 

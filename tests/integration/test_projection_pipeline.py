@@ -216,3 +216,33 @@ async def test_a_projector_with_the_event_log_fills_a_gap_instead_of_refusing(
     assert (doc.body["version"], doc.body["name"], doc.body["email"]) == (
         3, "Countess", "countess@example.com"
     )
+
+
+async def test_events_whose_marking_failed_are_published_again_not_lost(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seed(pipeline)
+    published: list[int] = []
+
+    async def record(batch: Sequence[Envelope]) -> None:
+        published.extend(e["position"] for e in batch)
+
+    broker = InProcessBroker()
+    await broker.consume(record)
+    real_mark = outbox.mark_published
+    failures = [ConnectionError("write store gone for a moment")]
+
+    async def flaky_mark(engine: AsyncEngine, positions: Sequence[int]) -> None:
+        if failures:
+            raise failures.pop()
+        await real_mark(engine, positions)
+
+    monkeypatch.setattr(outbox, "mark_published", flaky_mark)
+    relay = Relay(pipeline.engine, broker)
+    await relay.drain()
+    assert len(await outbox.unpublished(pipeline.engine, 100)) == 4  # marking failed
+
+    await relay.drain()
+
+    assert published == [1, 2, 3, 4, 1, 2, 3, 4]
+    assert await outbox.unpublished(pipeline.engine, 100) == []
