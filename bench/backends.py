@@ -5,11 +5,15 @@ DIPTYCH_DATABASE_URL naming a PostgreSQL server and/or DIPTYCH_AMQP_URL naming a
 those, but never the data in them. Every scenario gets scratch databases (created and dropped
 again on that server) and broker names under a prefix of its own (deleted afterwards).
 DIPTYCH_ELASTICSEARCH_URL is not used: every run indexes with tantivy.
+
+A scenario that only means something on PostgreSQL (crud-vs-cqrs) asks `on_postgres()`: the
+run's own server, else the one DIPTYCH_BENCH_POSTGRES_URL names (for its scratch database only).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import uuid
 from collections.abc import AsyncIterator, Mapping
@@ -33,6 +37,7 @@ class Backends:
     postgres: str | None = None  # a postgresql+asyncpg:// URL: its server hosts scratch databases
     amqp: str | None = None
     shards: int = int(DEFAULT_SHARDS)
+    bench_postgres: str | None = None  # DIPTYCH_BENCH_POSTGRES_URL, as postgresql+asyncpg://
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Backends:
@@ -40,7 +45,17 @@ class Backends:
         postgres = database if database and make_url(database).get_backend_name() == (
             "postgresql") else None
         shards = int(env.get("DIPTYCH_SHARDS") or DEFAULT_SHARDS)
-        return cls(postgres=postgres, amqp=env.get("DIPTYCH_AMQP_URL") or None, shards=shards)
+        return cls(postgres=postgres, amqp=env.get("DIPTYCH_AMQP_URL") or None, shards=shards,
+                   bench_postgres=_asyncpg(env.get("DIPTYCH_BENCH_POSTGRES_URL")))
+
+    def on_postgres(self) -> Backends | None:
+        """These backends with a PostgreSQL write store: the run's own, else the server of
+        DIPTYCH_BENCH_POSTGRES_URL; None when neither is set."""
+        if self.postgres is not None:
+            return self
+        if self.bench_postgres is not None:
+            return dataclasses.replace(self, postgres=self.bench_postgres)
+        return None
 
     async def describe(self) -> dict[str, str]:
         write_store = "SQLite (aiosqlite, WAL), a file per scratch database"
@@ -92,6 +107,16 @@ class Backends:
             await _delete_names(self.amqp, names, self.shards)
 
 
+def _asyncpg(url: str | None) -> str | None:
+    if not url:
+        return None
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        raise BenchError(f"DIPTYCH_BENCH_POSTGRES_URL must name a PostgreSQL server, got "
+                         f"{parsed.render_as_string(hide_password=True)}")
+    return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
 async def _admin(server_url: str, sql: str) -> str | None:
     """Run `sql` on the server's maintenance database (never on one that is dropped); the first
     value it answers, if it is a query."""
@@ -99,7 +124,8 @@ async def _admin(server_url: str, sql: str) -> str | None:
     try:
         connection = await asyncpg.connect(admin.render_as_string(hide_password=False))
     except (OSError, asyncpg.PostgresError) as error:
-        raise BenchError(f"DIPTYCH_DATABASE_URL: cannot reach PostgreSQL: {error}") from error
+        where = f"{admin.host}:{admin.port or 5432}"
+        raise BenchError(f"cannot reach PostgreSQL at {where}: {error}") from error
     try:
         if sql.startswith("SHOW"):
             return str(await connection.fetchval(sql))

@@ -26,7 +26,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenarios", nargs="*", metavar="SCENARIO",
-                        help="write, read, project, freshness (default: all)")
+                        help="write, read, project, freshness, crud-vs-cqrs (default: all)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke-test sizes: checks the harness in seconds, measures nothing")
     parser.add_argument("--out", type=Path, default=RESULTS,

@@ -44,6 +44,20 @@ class Goal:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One of several comparisons a scenario makes (crud-vs-cqrs: one per question), each judged
+    against the scenario's goal; the report lists them under the scenario's row."""
+
+    name: str
+    diptych: Side
+    raw: Side
+
+    @property
+    def ratio(self) -> float:
+        return self.diptych.figure / self.raw.figure
+
+
+@dataclass(frozen=True)
 class Outcome:
     scenario: str
     diptych: Side
@@ -51,6 +65,7 @@ class Outcome:
     goal: Goal
     parameters: dict[str, Parameter] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    parts: tuple[Part, ...] = ()
 
     @property
     def ratio(self) -> float:

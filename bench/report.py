@@ -27,6 +27,7 @@ def document(
     started: datetime,
     finished: datetime,
     quick: bool,
+    not_run: Sequence[tuple[Scenario, str]] = (),
 ) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
@@ -36,6 +37,10 @@ def document(
         "machine": machine,
         "backends": backends,
         "scenarios": [_scenario(scenario, outcome) for scenario, outcome in results],
+        "not_run": [
+            {"name": scenario.name, "goal": scenario.goal.text, "reason": reason}
+            for scenario, reason in not_run
+        ],
     }
 
 
@@ -56,6 +61,12 @@ def _scenario(scenario: Scenario, outcome: Outcome) -> dict[str, Any]:
         },
         "parameters": outcome.parameters,
         "notes": list(outcome.notes),
+        "parts": [
+            {"name": part.name, "diptych": _side(part.diptych), "raw": _side(part.raw),
+             "ratio": round(part.ratio, 4), "met": outcome.goal.met(part.ratio),
+             "shown": outcome.goal.show(part.ratio)}
+            for part in outcome.parts
+        ],
     }
 
 
@@ -74,6 +85,7 @@ def _side(side: Side) -> dict[str, Any]:
 
 
 def rows(doc: dict[str, Any]) -> list[tuple[str, ...]]:
+    """A row per scenario: those that ran, then those that did not."""
     return [
         (
             s["name"],
@@ -86,6 +98,16 @@ def rows(doc: dict[str, Any]) -> list[tuple[str, ...]]:
             _percentiles(s["raw"]),
         )
         for s in doc["scenarios"]
+    ] + [(s["name"], "not run", "-", "-", s["goal"], "-", "-", "-") for s in doc["not_run"]]
+
+
+def part_rows(scenario: dict[str, Any]) -> list[tuple[str, ...]]:
+    """A header, then a row per part of the scenario, judged by the scenario's goal."""
+    header = (scenario["name"], "Diptych p50 / p95 ms", "raw p50 / p95 ms", "ratio", "goal", "met")
+    return [header] + [
+        (p["name"], _percentiles(p["diptych"], 2), _percentiles(p["raw"], 2), p["shown"],
+         scenario["goal"]["text"], "yes" if p["met"] else "no")
+        for p in scenario["parts"]
     ]
 
 
@@ -95,17 +117,23 @@ def _figure(side: dict[str, Any]) -> str:
     return f"{figure:.1f} {unit}" if unit.startswith("ms") else f"{figure:,.0f} {unit}"
 
 
-def _percentiles(side: dict[str, Any]) -> str:
+def _percentiles(side: dict[str, Any], count: int = 3) -> str:
     latency = side["latency_ms"]
     if latency is None:
         return "-"
-    return f"{latency['p50']:.1f} / {latency['p95']:.1f} / {latency['p99']:.1f}"
+    return " / ".join(f"{latency[p]:.1f}" for p in ("p50", "p95", "p99")[:count])
 
 
 def table(doc: dict[str, Any]) -> str:
-    """The results as a plain-text table, for the terminal."""
-    lines = [HEADERS, *rows(doc)]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(HEADERS))]
+    """The results as plain-text tables, for the terminal: a row per scenario, then the parts of
+    those that have some, then why a scenario did not run."""
+    parts = [_plain(part_rows(s)) for s in doc["scenarios"] if s["parts"]]
+    reasons = [f"{s['name']} not run: {s['reason']}" for s in doc["not_run"]]
+    return "\n\n".join([_plain([HEADERS, *rows(doc)]), *parts, *reasons])
+
+
+def _plain(lines: list[tuple[str, ...]]) -> str:
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
     rendered = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
                 for line in lines]
     rendered.insert(1, "  ".join("-" * w for w in widths))
@@ -113,8 +141,13 @@ def table(doc: dict[str, Any]) -> str:
 
 
 def markdown_table(doc: dict[str, Any]) -> str:
-    lines = [HEADERS, tuple("---" for _ in HEADERS), *rows(doc)]
-    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
+    return _markdown([HEADERS, *rows(doc)])
+
+
+def _markdown(lines: list[tuple[str, ...]]) -> str:
+    header, *body = lines
+    ruled = [header, tuple("---" for _ in header), *body]
+    return "\n".join("| " + " | ".join(line) + " |" for line in ruled)
 
 
 def markdown(doc: dict[str, Any], chart: str) -> str:
@@ -138,9 +171,13 @@ def markdown(doc: dict[str, Any], chart: str) -> str:
         "",
         f"![Latency distributions and ratios]({chart})",
         "",
-        "## What each row compares",
-        "",
     ]
+    for s in doc["scenarios"]:
+        if s["parts"]:
+            parts += [f"## {s['name']}, part by part", "",
+                      f"Diptych: {s['compares']['diptych']}. Raw: {s['compares']['raw']}.", "",
+                      _markdown(part_rows(s)), ""]
+    parts += ["## What each row compares", ""]
     for s in doc["scenarios"]:
         parameters = ", ".join(f"{k}={v}" for k, v in s["parameters"].items())
         parts += [
@@ -149,4 +186,5 @@ def markdown(doc: dict[str, Any], chart: str) -> str:
             f"  - Raw limit: {s['raw']['label']}",
             *(f"  - {note}" for note in s["notes"]),
         ]
+    parts += [f"- **{s['name']}**: not run: {s['reason']}" for s in doc["not_run"]]
     return "\n".join(parts) + "\n"

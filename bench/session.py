@@ -10,6 +10,7 @@ from typing import Any
 
 from bench import chart, machine, report
 from bench.backends import Backends
+from bench.errors import BenchError, NotRun
 from bench.measurements import Outcome
 from bench.scenario import Context, Scenario
 
@@ -22,11 +23,17 @@ async def run_scenarios(
     backends = Backends.from_env()
     started = datetime.now(UTC)
     results: list[tuple[Scenario, Outcome]] = []
+    not_run: list[tuple[Scenario, str]] = []
     for scenario in scenarios:
         context = Context(backends, workdir / scenario.name, quick)
-        results.append((scenario, await scenario.run(context)))
+        try:
+            results.append((scenario, await scenario.run(context)))
+        except NotRun as reason:
+            not_run.append((scenario, str(reason)))
+    if not results:
+        raise BenchError("; ".join(f"{s.name} not run: {reason}" for s, reason in not_run))
     doc = report.document(results, machine.describe(), await backends.describe(), started,
-                          datetime.now(UTC), quick)
+                          datetime.now(UTC), quick, not_run)
     title = f"Diptych benchmark {doc['started_at']}{' (quick)' if quick else ''}"
     png = chart.draw([outcome for _, outcome in results], title)
     return report.table(doc), save(out, doc, png, started)
