@@ -30,7 +30,7 @@ class Relay:
         self,
         engine: AsyncEngine,
         broker: Broker,
-        batch_size: int = 500,
+        batch_size: int = 2000,
         poll_interval: float = 1.0,
         max_backoff: float = 10.0,
         reader: AsyncEngine | None = None,
