@@ -5,56 +5,24 @@ error; PostgreSQL's verdicts on racing transactions are conflicts to retry, not 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.integration.commands import Outcome, run, together
 from tests.postgres import fresh_database
 from write import commands as c
 from write.database import create_engine
 from write.errors import ConcurrentUpdate, InsufficientStock, VersionConflict
-from write.handlers import handle
 from write.migrate import upgrade
 from write.outbox import Envelope, read_log
 from write.results import CommandResult, OrderPlacedResult
 from write.sqlalchemy_uow import SqlAlchemyUnitOfWork
 from write.tables import order_lines, orders, products
-
-Outcome = CommandResult | BaseException
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A migrated, empty write store: a SQLite file, or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path}/write.db"
-        await upgrade(url)
-        yield url
-        return
-    async with fresh_database(request.getfixturevalue("postgres_url"), "orders") as url:
-        await upgrade(url)
-        yield url
-
-
-@pytest.fixture
-async def engine(url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(url)
-    yield engine
-    await engine.dispose()
-
-
-async def run(engine: AsyncEngine, command: c.Command) -> CommandResult:
-    return await handle(command, SqlAlchemyUnitOfWork(engine))
-
-
-async def together(engine: AsyncEngine, commands: Sequence[c.Command]) -> list[Outcome]:
-    """Run the commands concurrently, each through its own unit of work (its own connection)."""
-    return await asyncio.gather(*(run(engine, cmd) for cmd in commands), return_exceptions=True)
 
 
 def place(user_id: str, *lines: tuple[str, int]) -> c.PlaceOrder:

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.postgres import fresh_database
+from tests.integration.commands import Outcome, run, together
 from write import commands as c
-from write.database import create_engine
 from write.errors import ConcurrentUpdate, EmailTaken, SkuTaken, VersionConflict
-from write.handlers import handle
 from write.migrate import upgrade
 from write.outbox import Envelope, mark_published, read_log, unpublished
 from write.products import Product
@@ -30,38 +27,6 @@ CONTRACT = {
     "position", "event_id", "type", "schema_version", "aggregate_type", "aggregate_id",
     "aggregate_version", "occurred_at", "payload",
 }
-Outcome = CommandResult | BaseException
-
-
-@pytest.fixture(
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
-async def url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A migrated, empty write store: a SQLite file, or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path}/write.db"
-        await upgrade(url)
-        yield url
-        return
-    async with fresh_database(request.getfixturevalue("postgres_url"), "uow") as url:
-        await upgrade(url)
-        yield url
-
-
-@pytest.fixture
-async def engine(url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(url)
-    yield engine
-    await engine.dispose()
-
-
-async def run(engine: AsyncEngine, command: c.Command) -> CommandResult:
-    return await handle(command, SqlAlchemyUnitOfWork(engine))
-
-
-async def together(engine: AsyncEngine, commands: Sequence[c.Command]) -> list[Outcome]:
-    """Run the commands concurrently, each through its own unit of work (its own connection)."""
-    return await asyncio.gather(*(run(engine, cmd) for cmd in commands), return_exceptions=True)
 
 
 def split(

@@ -1,0 +1,24 @@
+"""Running real commands against a real write store, one at a time or all at once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from write import commands as c
+from write.handlers import handle
+from write.results import CommandResult
+from write.sqlalchemy_uow import SqlAlchemyUnitOfWork
+
+Outcome = CommandResult | BaseException
+
+
+async def run(engine: AsyncEngine, command: c.Command) -> CommandResult:
+    return await handle(command, SqlAlchemyUnitOfWork(engine))
+
+
+async def together(engine: AsyncEngine, commands: Sequence[c.Command]) -> list[Outcome]:
+    """Run the commands concurrently, each through its own unit of work (its own connection)."""
+    return await asyncio.gather(*(run(engine, cmd) for cmd in commands), return_exceptions=True)
