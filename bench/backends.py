@@ -26,6 +26,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from bench.errors import BenchError
+from workers import rabbitmq_topology as topology
 from workers.rabbitmq_topology import Names
 from write.migrate import upgrade
 
@@ -138,8 +139,4 @@ async def _admin(server_url: str, sql: str) -> str | None:
 async def _delete_names(amqp_url: str, names: Names, shards: int) -> None:
     connection = await aio_pika.connect(amqp_url)
     async with connection:
-        channel = await connection.channel()
-        for queue in names.all_queues(shards):
-            await channel.queue_delete(queue)
-        for exchange in (names.events, names.sharder, names.dead, names.visible):
-            await channel.exchange_delete(exchange)
+        await topology.delete(await connection.channel(), names, shards)

@@ -31,7 +31,8 @@ def safe_url(url: str) -> str:
     return url.replace(f":{parts.password}@", ":***@") if parts.password else url
 
 
-def _reason(error: BaseException) -> str:
+def reason(error: BaseException) -> str:
+    """An error's first line (drivers append SQL, parameters and links), or its type's name."""
     text_ = str(error).strip()
     return text_.splitlines()[0] if text_ else type(error).__name__
 
@@ -45,7 +46,7 @@ async def open_write_store(stack: contextlib.AsyncExitStack, settings: Settings)
     except Exception as error:  # drivers raise many kinds; all mean the same here
         shown = make_url(settings.database_url).render_as_string(hide_password=True)
         raise StartupError(
-            f"DIPTYCH_DATABASE_URL: cannot reach the write store at {shown}: {_reason(error)}"
+            f"DIPTYCH_DATABASE_URL: cannot reach the write store at {shown}: {reason(error)}"
         ) from error
     return engine
 
@@ -76,7 +77,7 @@ async def open_index(
         except Exception as error:
             raise StartupError(
                 f"DIPTYCH_ELASTICSEARCH_URL: cannot use the index at "
-                f"{safe_url(settings.elasticsearch_url)}: {_reason(error)}"
+                f"{safe_url(settings.elasticsearch_url)}: {reason(error)}"
             ) from error
     else:
         index = TantivyIndex(settings.index_dir, read_only=not writer)
@@ -100,6 +101,6 @@ async def open_broker(stack: contextlib.AsyncExitStack, settings: Settings) -> R
     except Exception as error:
         raise StartupError(
             f"DIPTYCH_AMQP_URL: cannot reach the broker at {safe_url(settings.amqp_url)}: "
-            f"{_reason(error)}"
+            f"{reason(error)}"
         ) from error
     return broker

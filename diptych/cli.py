@@ -25,6 +25,7 @@ import uvicorn
 import uvloop
 
 from bench.cli import add_arguments as add_bench_arguments
+from diptych.adapters import reason
 from diptych.settings import Settings, SettingsError
 from write.migrate import upgrade
 
@@ -95,15 +96,14 @@ def _prepare(settings: Settings, migrate: bool) -> None:
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        reason = f"DIPTYCH_DATA_DIR: cannot create {settings.data_dir}: {error.strerror}"
-        raise CannotStart(reason) from error
+        message = f"DIPTYCH_DATA_DIR: cannot create {settings.data_dir}: {error.strerror}"
+        raise CannotStart(message) from error
     if not migrate:
         return
     try:
         asyncio.run(upgrade(settings.database_url))
     except Exception as error:  # an unreachable database surfaces as many driver errors
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        message = f"DIPTYCH_DATABASE_URL: cannot migrate the write store: {reason}"
+        message = f"DIPTYCH_DATABASE_URL: cannot migrate the write store: {reason(error)}"
         raise CannotStart(message) from error
 
 

@@ -1,10 +1,11 @@
 """The visibility feed: what the projector made visible, pushed to everyone waiting on it.
 
-Two kinds of listeners, neither polling the index:
-- waiters (consistency tokens, readModelCaughtUp) take `next_change()` *before* checking the
-  index, so an announcement landing between their check and their wait still wakes them;
-- subscribers (documentChanged) register *before* reading the current state, so every change
-  after that reaches their queue; they de-duplicate by version.
+Listeners never poll the index:
+- subscribers (token waits and readModelCaughtUp for their one document, documentChanged for
+  theirs) register *before* reading the current state, so every change after that reaches their
+  queue; documentChanged de-duplicates by version;
+- whoever only needs "something changed" takes `next_change()` before looking, so an
+  announcement landing between the look and the wait still wakes it.
 
 An announcement without changes means "something may have changed": a replica that missed
 announcements (a broker reconnect) sends one so that everyone checks the index again.

@@ -193,7 +193,9 @@ class TantivyIndex:
 
     def _write_batch(self, batch: Sequence[_Request]) -> list[WriteResult]:
         """Each request's writes in turn, as if written one after the other; one commit."""
+        names = {r.checkpoint.name for r in batch if r.checkpoint is not None}
         keys = list({key(w.kind, w.id) for request in batch for w in request.writes})
+        keys += [key(CHECKPOINT_KIND, name) for name in names]
         current = {k: version for k, (_, version) in self._stored(keys).items()}
         latest: dict[str, Write] = {}
         results = []
@@ -216,9 +218,8 @@ class TantivyIndex:
                 name, position = request.checkpoint.name, request.checkpoint.position
                 positions[name] = max(position, positions.get(name, 0))
         for name, position in positions.items():
-            k = key(CHECKPOINT_KIND, name)
-            if position > self._stored([k]).get(k, (None, 0))[1]:
-                documents.append((k, checkpoint_document(name, position)))
+            if position > current.get(key(CHECKPOINT_KIND, name), 0):
+                documents.append((key(CHECKPOINT_KIND, name), checkpoint_document(name, position)))
         if documents:
             self._commit(documents)
         return results

@@ -20,11 +20,7 @@ from schema.order_types import (
     OrderStatus,
     SalesBucket,
 )
-
-PAGE = "Page size, 1 to 100."
-AFTER = "The endCursor of the previous page."
-First = Annotated[int, strawberry.argument(description=PAGE)]
-After = Annotated[str | None, strawberry.argument(description=AFTER)]
+from schema.types import After, First
 
 
 async def order(info: Info, id: strawberry.ID) -> Order | None:

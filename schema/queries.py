@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
 
 import strawberry
 
@@ -15,12 +14,16 @@ from schema.freshness_types import ProjectionStatus
 from schema.order_types import Order, OrderConnection, SalesBucket
 from schema.read_model import ReadModelField
 from schema.subscriptions import current_status
-from schema.types import Product, ProductConnection, ProductSort, User, UserConnection, UserSort
-
-PAGE = "Page size, 1 to 100."
-AFTER = "The endCursor of the previous page."
-First = Annotated[int, strawberry.argument(description=PAGE)]
-After = Annotated[str | None, strawberry.argument(description=AFTER)]
+from schema.types import (
+    After,
+    First,
+    Product,
+    ProductConnection,
+    ProductSort,
+    User,
+    UserConnection,
+    UserSort,
+)
 
 
 async def user(info: Info, id: strawberry.ID) -> User | None:

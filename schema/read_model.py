@@ -53,5 +53,10 @@ class ReadModelField(FieldExtension):
                 )
             return await next_(source, info, **kwargs)
         except QueryError as error:
-            extensions = {"code": error.code} | ({"field": error.field} if error.field else {})
-            raise GraphQLError(error.message, extensions=extensions) from error
+            raise graphql_error(error) from error
+
+
+def graphql_error(error: QueryError) -> GraphQLError:
+    """A query's expected failure as a GraphQL error with `extensions.code` (and `field`)."""
+    extensions = {"code": error.code} | ({"field": error.field} if error.field else {})
+    return GraphQLError(error.message, extensions=extensions)

@@ -20,16 +20,12 @@ from read.views import OrderView, ProductView, UserView
 from schema.context import Info
 from schema.freshness_types import CaughtUp, DocumentChange, DocumentType, ProjectionStatus
 from schema.order_types import Order
+from schema.read_model import graphql_error
 from schema.types import Product, User
 
 CAUGHT_UP_WAIT = 600.0  # a subscription may wait longer than a query, but not forever
 REMEMBERED = 10_000  # versions kept per subscription to drop duplicates
 MAX_IDS = 1000
-
-
-def _graphql_error(error: QueryError) -> GraphQLError:
-    extensions = {"code": error.code} | ({"field": error.field} if error.field else {})
-    return GraphQLError(error.message, extensions=extensions)
 
 
 async def read_model_caught_up(
@@ -43,7 +39,7 @@ async def read_model_caught_up(
         token = ConsistencyToken.decode(consistency)
         await wait_until_visible(services.index, services.feed, token, CAUGHT_UP_WAIT)
     except QueryError as error:
-        raise _graphql_error(error) from error
+        raise graphql_error(error) from error
     waited = (loop.time() - started) * 1000
     yield CaughtUp(id=strawberry.ID(token.id), version=token.version, waited_ms=round(waited, 3))
 
@@ -56,7 +52,7 @@ async def document_changed(
 ) -> AsyncGenerator[DocumentChange, None]:
     """Every change the projector makes to matching documents, newest version once each."""
     if ids is not None and not 1 <= len(ids) <= MAX_IDS:
-        raise _graphql_error(InvalidQuery(f"ids takes 1 to {MAX_IDS} ids", field="ids"))
+        raise graphql_error(InvalidQuery(f"ids takes 1 to {MAX_IDS} ids", field="ids"))
     index, kind = info.context.index, type.value
     seen: OrderedDict[str, int] = OrderedDict()
     with info.context.services.feed.subscribe(kind, ids) as changes:
@@ -103,7 +99,7 @@ async def projection_status(
     = 1.0,
 ) -> AsyncGenerator[ProjectionStatus, None]:
     if not 0.2 <= every <= 60:
-        raise _graphql_error(InvalidQuery("every must be from 0.2 to 60 seconds", field="every"))
+        raise graphql_error(InvalidQuery("every must be from 0.2 to 60 seconds", field="every"))
     while True:
         yield await current_status(info)
         await asyncio.sleep(every)

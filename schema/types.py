@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
@@ -86,6 +87,13 @@ class Product:
             status=ProductStatus(v.status),
             added_at=v.added_at,
         )
+
+
+# The arguments every list field takes.
+First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
+After = Annotated[
+    str | None, strawberry.argument(description="The endCursor of the previous page.")
+]
 
 
 @strawberry.type

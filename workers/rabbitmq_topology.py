@@ -98,3 +98,11 @@ async def declare(channel: AbstractChannel, names: Names, shards: int) -> Abstra
         await queue.bind(sharder, routing_key="1")  # the weight of this shard on the hash ring
     await channel.declare_exchange(names.visible, aio_pika.ExchangeType.FANOUT, durable=True)
     return events
+
+
+async def delete(channel: AbstractChannel, names: Names, shards: int) -> None:
+    """Remove what `declare` made, messages included (tests and benchmarks clean up with it)."""
+    for queue in names.all_queues(shards):
+        await channel.queue_delete(queue)
+    for exchange in (names.events, names.sharder, names.dead, names.visible):
+        await channel.exchange_delete(exchange)

@@ -88,7 +88,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         with contextlib.suppress(*UNAVAILABLE):  # a lost connection took its transaction along
             await session.close()  # rolls back anything uncommitted
         if isinstance(error, UNAVAILABLE) or _lost_connection(error):
-            raise StoreUnavailable(str(error).splitlines()[0]) from error
+            first_line = (str(error).splitlines() or [type(error).__name__])[0]
+            raise StoreUnavailable(first_line) from error
 
     def _require_session(self) -> AsyncSession:
         if self._session is None:

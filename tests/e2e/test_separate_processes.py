@@ -17,6 +17,7 @@ from tests.e2e import queries as q
 from tests.e2e.server import Process, Server, spawn, start
 from tests.e2e.subscriptions import CAUGHT_UP, CHANGED, request, session
 from tests.postgres import create_database, drop_database
+from workers import rabbitmq_topology as topology
 from workers.rabbitmq_topology import Names
 
 SHARDS = 3
@@ -43,13 +44,8 @@ class Deployment:
 
 
 async def _drop_broker_names(amqp_url: str, names: Names) -> None:
-    connection = await aio_pika.connect(amqp_url)
-    channel = await connection.channel()
-    for queue in names.all_queues(SHARDS):
-        await channel.queue_delete(queue)
-    for exchange in (names.events, names.sharder, names.dead, names.visible):
-        await channel.exchange_delete(exchange)
-    await connection.close()
+    async with await aio_pika.connect(amqp_url) as connection:
+        await topology.delete(await connection.channel(), names, SHARDS)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ import aio_pika
 import pytest
 from aio_pika.abc import AbstractIncomingMessage
 
+from workers import rabbitmq_topology as topology
 from workers.broker import BrokerUnavailable, Envelope
 from workers.inprocess import InProcessBroker
 from workers.rabbitmq import RabbitMQBroker
@@ -67,13 +68,8 @@ class Recorder:
 
 
 async def drop_topology(url: str, names: Names) -> None:
-    connection = await aio_pika.connect(url)
-    channel = await connection.channel()
-    for queue in names.all_queues(SHARDS):
-        await channel.queue_delete(queue)
-    for exchange in (names.events, names.sharder, names.dead, names.visible):
-        await channel.exchange_delete(exchange)
-    await connection.close()
+    async with await aio_pika.connect(url) as connection:
+        await topology.delete(await connection.channel(), names, SHARDS)
 
 
 @pytest.fixture
