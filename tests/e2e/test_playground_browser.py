@@ -1,0 +1,364 @@
+"""The playground in a real browser: headless Chromium, driven over the DevTools protocol.
+
+A tiny app serves the playground page, its assets and a two-field strawberry schema at /graphql
+(HTTP and WebSocket) on a loopback port. Chromium resolves no host name but 127.0.0.1, so a page
+that still reached for a CDN would fail to render here, and every request it makes is recorded.
+
+Needs Debian's chromium (`apt-get install -y chromium`): skipped without it, failed in CI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import strawberry
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route, WebSocketRoute
+from strawberry.asgi import GraphQL
+from websockets.asyncio.client import ClientConnection, connect
+
+from schema.playground import playground_page, playground_routes
+from tests.conftest import IN_CI
+from tests.e2e.server import free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Shown to whoever runs the tests without a browser, and what CI must install.
+INSTALL_HINT = "apt-get update && apt-get install -y chromium"
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+# Schemes that never leave the browser: the page's inline fonts and icons, its blank favicon.
+LOCAL_SCHEMES = {"data", "blob", "about", "chrome", "chrome-extension", "devtools"}
+TIMEOUT = 30.0
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def greeting(self) -> str:
+        return "hello from the playground test"
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription
+    async def countdown(self, start: int = 3) -> AsyncGenerator[int, None]:
+        for value in range(start, 0, -1):
+            yield value
+            await asyncio.sleep(0.05)
+
+
+def playground_app() -> Starlette:
+    """Wired as Diptych wires it: the page on GET /graphql, GraphQL on POST and WebSocket."""
+    graphql = GraphQL[None, None](
+        strawberry.Schema(query=Query, subscription=Subscription), graphql_ide=None
+    )
+
+    async def page(request: Request) -> Response:
+        return playground_page()
+
+    return Starlette(
+        routes=[
+            Route("/graphql", page, methods=["GET"]),
+            Route("/graphql", graphql, methods=["POST"]),
+            WebSocketRoute("/graphql", graphql),
+            *playground_routes(),
+        ]
+    )
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is absent; install it with `{INSTALL_HINT}`"
+        if IN_CI:
+            pytest.fail(f"{message}: CI must run the browser test")
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    """The app on a free loopback port, served by uvicorn in a thread of this process."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(playground_app(), host="127.0.0.1", port=port, log_level="warning",
+                       lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, name="playground-uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + TIMEOUT
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: Path) -> Iterator[str]:
+    """A headless Chromium for this module; yields its DevTools WebSocket URL."""
+    profile = Path(tempfile.mkdtemp(prefix="playground-chromium-"))
+    log = profile / "chromium.log"  # read back into the error if Chromium will not start
+    with log.open("wb") as output:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(
+            [
+                str(chromium),
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                f"--user-data-dir={profile}",
+                "--window-size=1280,800",
+                # As if offline: any host name but loopback fails to resolve.
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                "--remote-debugging-port=0",  # a free port, which Chromium writes to a file
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=output,
+        )
+    try:
+        active_port = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + TIMEOUT
+        while not (active_port.exists() and len(active_port.read_text().splitlines()) >= 2):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"chromium did not open its DevTools port (exit {process.poll()}):\n"
+                    + log.read_text(errors="replace")[-3000:]
+                )
+            time.sleep(0.05)
+        port, path = active_port.read_text().splitlines()[:2]
+        yield f"ws://127.0.0.1:{port}{path}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+# Runs in the page before any of its scripts (DevTools-injected, so the page's CSP allows it):
+# the browser reports a blocked script, style, font or connection here.
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
+
+
+@dataclass
+class Tab:
+    """One browser tab, attached over the DevTools protocol; records what the page does."""
+
+    socket: ClientConnection
+    session: str
+    requests: list[str] = field(default_factory=list)
+    websockets: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1000))
+    _pending: dict[int, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
+
+    async def send(self, method: str, **params: Any) -> dict[str, Any]:
+        message_id = next(self._ids)
+        reply = asyncio.get_running_loop().create_future()
+        self._pending[message_id] = reply
+        await self.socket.send(json.dumps(
+            {"id": message_id, "sessionId": self.session, "method": method, "params": params}
+        ))
+        return await asyncio.wait_for(reply, TIMEOUT)
+
+    def receive(self, message: dict[str, Any]) -> None:
+        if "id" in message:
+            reply = self._pending.pop(message["id"], None)
+            if reply is not None and not reply.done():
+                if "error" in message:
+                    reply.set_exception(RuntimeError(f"DevTools: {message['error']}"))
+                else:
+                    reply.set_result(message.get("result", {}))
+            return
+        params = message.get("params", {})
+        match message.get("method"):
+            case "Network.requestWillBeSent":
+                self.requests.append(params["request"]["url"])
+            case "Network.webSocketCreated":
+                self.websockets.append(params["url"])
+            case "Runtime.exceptionThrown":
+                self.errors.append(json.dumps(params["exceptionDetails"])[:2000])
+            case "Log.entryAdded" if params["entry"]["level"] == "error":
+                self.errors.append(f"{params['entry']['text']} ({params['entry'].get('url')})")
+
+    async def evaluate(self, expression: str) -> Any:
+        result = await self.send(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression!r} threw: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    async def click(self, selector: str) -> None:
+        await self.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
+
+    async def wait_for(self, expression: str, what: str) -> Any:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            value = await self.evaluate(expression)
+            if value:
+                return value
+            await asyncio.sleep(0.1)
+        body = await self.evaluate("document.body.innerText.slice(0, 500)")
+        raise AssertionError(f"{what} within {TIMEOUT}s; the page shows: {body!r}")
+
+    async def run_in_editor(self, operation: str) -> None:
+        """Type an operation into GraphiQL's query editor and press its run button."""
+        editor = "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror"
+        await self.evaluate(f"{editor}.setValue({json.dumps(operation)})")
+        # GraphiQL parses the editor 100 ms after a change, and the fetcher picks HTTP or the
+        # WebSocket from that parse: run before it, and a subscription would go out over HTTP.
+        await self.wait_for(
+            f"{editor}.documentAST?.loc?.source.body === {json.dumps(operation)}",
+            "GraphiQL did not parse the operation",
+        )
+        await self.click(".graphiql-execute-button")
+
+
+@contextlib.asynccontextmanager
+async def open_tab(browser: str) -> AsyncIterator[Tab]:
+    async with connect(browser, max_size=None) as socket:
+        await socket.send(json.dumps(
+            {"id": 1, "method": "Target.createTarget", "params": {"url": "about:blank"}}
+        ))
+        target = await _reply(socket, 1)
+        await socket.send(json.dumps({
+            "id": 2, "method": "Target.attachToTarget",
+            "params": {"targetId": target["targetId"], "flatten": True},
+        }))
+        tab = Tab(socket, (await _reply(socket, 2))["sessionId"])
+
+        async def pump() -> None:
+            async for raw in socket:
+                message = json.loads(raw)
+                if message.get("sessionId") == tab.session:
+                    tab.receive(message)
+
+        pumping = asyncio.create_task(pump())
+        try:
+            for domain in ("Network", "Runtime", "Log", "Page"):
+                await tab.send(f"{domain}.enable")
+            await tab.send("Page.addScriptToEvaluateOnNewDocument", source=RECORD_CSP_VIOLATIONS)
+            yield tab
+        finally:
+            pumping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pumping
+
+
+async def _reply(socket: ClientConnection, message_id: int) -> dict[str, Any]:
+    """Before the pump runs: skip events until the reply to `message_id`."""
+    while True:
+        message = json.loads(await asyncio.wait_for(socket.recv(), TIMEOUT))
+        if message.get("id") == message_id:
+            result: dict[str, Any] = message["result"]
+            return result
+
+
+async def open_playground(tab: Tab, site: str) -> None:
+    await tab.send("Page.navigate", url=f"{site}/graphql")
+    # GraphiQL replaces the "Loading" placeholder with its container and CodeMirror editors.
+    await tab.wait_for(
+        "!!document.querySelector('.graphiql-container .graphiql-query-editor .CodeMirror')",
+        "GraphiQL did not render",
+    )
+
+
+def off_machine(urls: list[str]) -> list[str]:
+    return [
+        url for url in urls
+        if urlsplit(url).scheme not in LOCAL_SCHEMES and urlsplit(url).hostname not in LOOPBACK
+    ]
+
+
+async def test_the_playground_renders_graphiql_with_nothing_from_another_host(
+    browser: str, site: str, tmp_path: Path
+) -> None:
+    async with open_tab(browser) as tab:
+        await open_playground(tab, site)
+        # The schema arrived by introspection: the docs explorer lists the root types.
+        await tab.click('[aria-label="Show Documentation Explorer"]')
+        await tab.wait_for(
+            "document.querySelector('.graphiql-doc-explorer')?.innerText.includes('Query')",
+            "the docs explorer showed no schema",
+        )
+        await tab.click('[aria-label="Show GraphiQL Explorer"]')
+        await tab.wait_for(
+            "document.querySelector('.graphiql-explorer-root')?.innerText.includes('greeting')",
+            "the explorer plugin listed no field",
+        )
+        # A dialog inserts a <style> element: what style-src 'unsafe-inline' is there for.
+        await tab.click('[aria-label="Open settings dialog"]')
+        await tab.wait_for("!!document.querySelector('[role=dialog]')", "no settings dialog")
+        await tab.evaluate(
+            "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))"
+        )
+        await tab.wait_for("!document.querySelector('[role=dialog]')", "the dialog stayed open")
+        shot = await tab.send("Page.captureScreenshot", format="png")
+        screenshot = Path(os.environ.get("PLAYGROUND_SCREENSHOT", tmp_path / "playground.png"))
+        screenshot.write_bytes(base64.b64decode(shot["data"]))
+
+        assert await tab.evaluate("document.body.innerText.includes('Loading')") is False
+        assert await tab.evaluate("window.__cspViolations") == []
+        assert tab.errors == []
+        assert f"{site}/graphql" in tab.requests  # the recording works: it saw the page itself
+        assert off_machine(tab.requests) == []
+
+
+async def test_a_query_run_from_the_playground_is_answered_by_the_same_origin(
+    browser: str, site: str
+) -> None:
+    async with open_tab(browser) as tab:
+        await open_playground(tab, site)
+        await tab.run_in_editor("{ greeting }")
+        await tab.wait_for(
+            "document.querySelector('.graphiql-response .CodeMirror')"
+            ".CodeMirror.getValue().includes('hello from the playground test')",
+            "the query got no answer",
+        )
+        assert off_machine(tab.requests) == []
+        assert tab.errors == []
+
+
+async def test_a_subscription_run_from_the_playground_streams_over_a_same_origin_websocket(
+    browser: str, site: str
+) -> None:
+    async with open_tab(browser) as tab:
+        await open_playground(tab, site)
+        await tab.run_in_editor("subscription { countdown(start: 3) }")
+        # GraphiQL shows the latest event; the countdown ends at 1.
+        await tab.wait_for(
+            "document.querySelector('.graphiql-response .CodeMirror')"
+            ".CodeMirror.getValue().includes('\"countdown\": 1')",
+            "the subscription streamed nothing",
+        )
+        assert tab.websockets == [site.replace("http://", "ws://") + "/graphql"]
+        assert off_machine(tab.requests + tab.websockets) == []
+        assert tab.errors == []
