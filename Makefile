@@ -4,7 +4,8 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
-PORT ?= 8000
+# PORT unset: `diptych serve` takes DIPTYCH_PORT, else 8000.
+PORT ?=
 STAMP := $(VENV)/.installed
 
 SCENARIOS ?=
@@ -21,7 +22,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/diptych serve --port $(PORT)
+	$(BIN)/diptych serve $(if $(PORT),--port $(PORT))
 
 test: $(STAMP)
 	$(BIN)/pytest

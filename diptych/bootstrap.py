@@ -10,22 +10,29 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from typing import TypedDict
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from diptych.adapters import StartupError, open_broker, open_index, open_write_store, safe_url
 from diptych.dispatch import CommandDispatcher
+from diptych.edge import SecurityHeaders
 from diptych.metrics import Metrics
 from diptych.settings import Settings
 from diptych.workers import start_workers
 from read.feed import VisibilityFeed
-from schema.app import GraphQLApp, build_schema
+from schema.app import GraphQLWebSockets, build_schema
 from schema.context import Services
+from schema.graphql_http import GraphQLHTTP
+from schema.playground import playground_page, playground_routes
+from schema.possible_types import possible_types
 from workers.rabbitmq_visibility import listen
 from workers.status import StatusMonitor
 
@@ -65,6 +72,7 @@ async def run_services(settings: Settings, with_workers: bool) -> AsyncIterator[
             feed=feed,
             consistency_timeout=settings.consistency_timeout,
             status=StatusMonitor(engine, index, settings.stall_after),
+            limits=settings.limits,
         )
 
 
@@ -80,21 +88,39 @@ async def home(request: Request) -> Response:
     return RedirectResponse("/graphql")
 
 
-def create_app(services: Services, allowed_origins: Sequence[str] = ()) -> Starlette:
-    graphql = GraphQLApp(build_schema(), allowed_origins)
+def create_app(services: Services, settings: Settings) -> Starlette:
+    """The ASGI app: GraphQL over HTTP and WebSocket at /graphql, the playground, health and
+    metrics; behind a Host allow-list, CORS for the allowed origins and security headers."""
+    schema = build_schema(services.limits)
+    websockets = GraphQLWebSockets(schema, services.limits, settings.allowed_origins)
     metrics = Metrics(services)
+    routes: list[BaseRoute] = [
+        Route("/", home),
+        Route("/health", health),
+        Route("/metrics", metrics.endpoint),
+        Route("/graphql", GraphQLHTTP(schema, services.limits, playground_page).endpoint,
+              methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        WebSocketRoute("/graphql", websockets),
+        Route("/graphql/possible-types.json", possible_types(schema)),
+        *playground_routes(),
+    ]
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         yield {"services": services}
 
     return Starlette(
-        routes=[
-            Route("/", home),
-            Route("/health", health),
-            Route("/metrics", metrics.endpoint),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
+        routes=routes,
+        middleware=[
+            Middleware(SecurityHeaders),  # outermost: even a refused Host gets the headers
+            Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.allowed_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Content-Type", "Accept", "Authorization"],
+                max_age=600,
+            ),
         ],
         lifespan=lifespan,
     )

@@ -128,8 +128,10 @@ async def serve(settings: Settings, listener: socket.socket, with_workers: bool)
 
     try:
         async with run_services(settings, with_workers) as services:
-            app = create_app(services, settings.allowed_origins)
-            config = uvicorn.Config(app, log_level="info", lifespan="on")
+            app = create_app(services, settings)
+            # WebSocket messages are bounded like HTTP bodies (uvicorn's default is 16 MiB).
+            config = uvicorn.Config(app, log_level="info", lifespan="on",
+                                    ws_max_size=settings.limits.max_body_bytes)
             host, port = listener.getsockname()[:2]
             log.info("listening on http://%s:%d (GraphiQL at /graphql)", host, port)
             await uvicorn.Server(config).serve(sockets=[listener])

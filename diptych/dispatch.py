@@ -1,4 +1,8 @@
-"""Runs a command in its own unit of work and tells the relay that events were committed."""
+"""Runs a command in its own unit of work and tells the relay that events were committed.
+
+The unit of work reports an unreachable store as StoreUnavailable already; the dispatcher says so
+too for anything else on the way that reaches the database, so that the API only ever sees the
+typed error (WRITE_STORE_UNAVAILABLE), never a driver's."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from write.commands import Command
+from write.database import reaching_store
 from write.handlers import handle
 from write.results import CommandResult
 from write.sqlalchemy_uow import SqlAlchemyUnitOfWork
@@ -18,7 +23,8 @@ class CommandDispatcher:
         self._on_commit = on_commit
 
     async def __call__(self, command: Command) -> CommandResult:
-        result = await handle(command, SqlAlchemyUnitOfWork(self._engine))
+        with reaching_store():
+            result = await handle(command, SqlAlchemyUnitOfWork(self._engine))
         if result.position is not None:
             self._on_commit()
         return result

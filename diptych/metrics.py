@@ -2,6 +2,10 @@
 
 Each scrape asks for the status afresh (a few indexed queries), so the figures are as current as
 the scrape, and the throughput and stall detection sample at the scraper's pace.
+
+While the write store cannot be reached the status cannot be computed: the scrape answers 503
+(Prometheus records it as failed, `up == 0`, rather than as figures it would take for true), with
+the reason in a comment line and the figures that do not need the store.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from schema.context import Services
+from write.errors import StoreUnavailable
 
 
 class Metrics:
@@ -27,7 +32,12 @@ class Metrics:
         gauge("subscribers", "Live subscriptions listening to the visibility feed",
               self._services.feed.subscribers)
         if self._services.status is not None:
-            s = await self._services.status.status()
+            try:
+                s = await self._services.status.status()
+            except StoreUnavailable as error:
+                reason = f"# write store unavailable: {error}".splitlines()[0] + "\n"
+                return Response(reason.encode() + generate_latest(registry), status_code=503,
+                                media_type=CONTENT_TYPE_LATEST)
             positions = Gauge("diptych_log_position", "Positions in the event log", ["stage"],
                               registry=registry)
             positions.labels(stage="committed").set(s.head_position)

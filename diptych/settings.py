@@ -6,10 +6,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
+
+from schema.limits import Limits
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 class SettingsError(ValueError):
@@ -30,6 +34,8 @@ class Settings:
     shards: int = 4
     stall_after: float = 30.0
     allowed_origins: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def in_process_broker(self) -> bool:
@@ -41,6 +47,13 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         data_dir = Path(env.get("DIPTYCH_DATA_DIR") or "var").resolve()
         database_url = env.get("DIPTYCH_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir}/diptych.db"
+        limits = _limits(env)
+        consistency_timeout = _number(env, "DIPTYCH_CONSISTENCY_TIMEOUT", "5", float, 0.001, 300)
+        if limits.query_timeout < consistency_timeout:
+            raise SettingsError(
+                f"DIPTYCH_QUERY_TIMEOUT ({limits.query_timeout:g}s) must be at least "
+                f"DIPTYCH_CONSISTENCY_TIMEOUT ({consistency_timeout:g}s), or token waits time out"
+            )
         return cls(
             data_dir=data_dir,
             database_url=_url(database_url, "DIPTYCH_DATABASE_URL",
@@ -48,16 +61,51 @@ class Settings:
             index_dir=Path(env.get("DIPTYCH_INDEX_DIR") or data_dir / "index").resolve(),
             host=env.get("DIPTYCH_HOST") or "127.0.0.1",
             port=_number(env, "DIPTYCH_PORT", "8000", int, 1, 65535),
-            consistency_timeout=_number(env, "DIPTYCH_CONSISTENCY_TIMEOUT", "5", float, 0.001, 300),
+            consistency_timeout=consistency_timeout,
             amqp_url=_optional_url(env, "DIPTYCH_AMQP_URL", ("amqp", "amqps")),
             amqp_prefix=_name(env, "DIPTYCH_AMQP_PREFIX", "diptych"),
             elasticsearch_url=_optional_url(env, "DIPTYCH_ELASTICSEARCH_URL", ("http", "https")),
             shards=_number(env, "DIPTYCH_SHARDS", "4", int, 1, 256),
             stall_after=_number(env, "DIPTYCH_STALL_AFTER", "30", float, 1, 86400),
-            allowed_origins=tuple(
-                o.strip() for o in env.get("DIPTYCH_ALLOWED_ORIGINS", "").split(",") if o.strip()
-            ),
+            allowed_origins=_list(env, "DIPTYCH_ALLOWED_ORIGINS", ()),
+            allowed_hosts=_list(env, "DIPTYCH_ALLOWED_HOSTS", LOOPBACK_HOSTS),
+            limits=limits,
         )
+
+
+def _limits(env: Mapping[str, str]) -> Limits:
+    """The bounds at the edge (schema/limits.py); the defaults are Limits' own."""
+    d = Limits()
+    timeout = _number(env, "DIPTYCH_CONSISTENCY_TIMEOUT", "5", float, 0.001, 300)
+    return Limits(
+        max_depth=_number(env, "DIPTYCH_MAX_DEPTH", str(d.max_depth), int, 1, 100),
+        max_aliases=_number(env, "DIPTYCH_MAX_ALIASES", str(d.max_aliases), int, 0, 1000),
+        max_directives=_number(env, "DIPTYCH_MAX_DIRECTIVES", str(d.max_directives), int, 0,
+                               1000),
+        max_tokens=_number(env, "DIPTYCH_MAX_TOKENS", str(d.max_tokens), int, 100, 100_000),
+        max_cost=_number(env, "DIPTYCH_MAX_COST", str(d.max_cost), int, 1, 10_000_000),
+        max_body_bytes=_number(env, "DIPTYCH_MAX_BODY_BYTES", str(d.max_body_bytes), int,
+                               1024, 100_000_000),
+        document_cache_bytes=_number(env, "DIPTYCH_DOCUMENT_CACHE_BYTES",
+                                     str(d.document_cache_bytes), int, 0, 1_000_000_000),
+        # By default a field has 5 s beyond the token wait, and never less than Limits' 10 s.
+        query_timeout=_number(env, "DIPTYCH_QUERY_TIMEOUT", str(max(d.query_timeout, timeout + 5)),
+                              float, 0.1, 900),
+        caught_up_timeout=_number(env, "DIPTYCH_CAUGHT_UP_TIMEOUT", str(timeout), float,
+                                  0.001, 3600),
+        max_waits=_number(env, "DIPTYCH_MAX_WAITS", str(d.max_waits), int, 1, 10_000),
+        ws_init_timeout=_number(env, "DIPTYCH_WS_INIT_TIMEOUT", str(d.ws_init_timeout), float,
+                                0.1, 600),
+        max_subscriptions=_number(env, "DIPTYCH_MAX_SUBSCRIPTIONS", str(d.max_subscriptions), int,
+                                  1, 10_000),
+    )
+
+
+def _list(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
 def _optional_url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | None:

@@ -13,11 +13,14 @@ import contextlib
 import json
 from dataclasses import dataclass
 
+from read.documents import ORDER, PRODUCT, USER
 from read.errors import InvalidQuery, StaleRead
 from read.feed import RESYNC, Subscriber, VisibilityFeed
 from read.index import SearchIndex
 
 TOKEN_PREFIX = "v1."
+MAX_TOKEN_LENGTH = 200  # a real one is about 120 characters: a kind, a UUID, two integers
+KINDS = (USER, PRODUCT, ORDER)
 
 
 @dataclass(frozen=True)
@@ -33,15 +36,19 @@ class ConsistencyToken:
 
     @classmethod
     def decode(cls, token: str) -> ConsistencyToken:
+        """The token a mutation returned; InvalidQuery for anything else, checked before any
+        wait: a forged token must not hold a connection for the whole timeout."""
         try:
-            if not token.startswith(TOKEN_PREFIX):
-                raise ValueError("unknown token version")
+            if len(token) > MAX_TOKEN_LENGTH or not token.startswith(TOKEN_PREFIX):
+                raise ValueError("not a token of this version")
             body = token.removeprefix(TOKEN_PREFIX)
             kind, id_, version, position = json.loads(
                 base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
             )
-            return cls(str(kind), str(id_), int(version), int(position))
-        except (ValueError, TypeError) as error:
+            if kind not in KINDS or not all(type(n) is int for n in (version, position)):
+                raise ValueError("not a document kind or version this service writes")
+            return cls(str(kind), str(id_), version, position)
+        except (ValueError, TypeError, ArithmeticError, RecursionError) as error:
             raise InvalidQuery(
                 "consistency: not a token returned by a mutation", field="consistency"
             ) from error

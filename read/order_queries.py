@@ -14,6 +14,10 @@ from read.paging import Listing, money_range, page, text
 from read.views import OrderView, Page
 
 STATUSES = ("placed", "cancelled", "shipped")
+# A month short of date.max: the day, week or month after any day a query takes still exists, so
+# day ranges and sales buckets never overflow (OverflowError would be masked as a bug).
+LAST_DAY = date.max - timedelta(days=31)
+DAYS = f"must be a day from {date.min} to {LAST_DAY}"
 
 
 class OrderSort(Enum):
@@ -74,11 +78,19 @@ def day_range(
     """Whole UTC days from `first` through `last`, as an inclusive range of epoch milliseconds."""
     if first is None and last is None:
         return None
+    check_day(first, first_name)
+    check_day(last, last_name)
     if first is not None and last is not None and first > last:
         raise InvalidQuery(f"{first_name} must not be after {last_name}", field=first_name)
     low = _ms(datetime.combine(first, time(), UTC)) if first else None
     high = _ms(datetime.combine(last + timedelta(days=1), time(), UTC)) - 1 if last else None
     return Range(field, gte=low, lte=high)
+
+
+def check_day(day: date | None, field: str) -> None:
+    """Refuse a day so late that the day, week or month after it would overflow `date`."""
+    if day is not None and day > LAST_DAY:
+        raise InvalidQuery(f"{field} {DAYS}", field=field)
 
 
 def _ms(moment: datetime) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal
 from enum import Enum
 from typing import TypeVar
 
@@ -16,6 +16,11 @@ from read.views import Edge, Page
 T = TypeVar("T")
 MAX_PAGE = 100
 MAX_SEARCH_LENGTH = 200
+# The largest amount a range filter takes: above any price or order total the write side accepts,
+# and its cents fit the index's 64-bit integers with room to spare.
+MAX_AMOUNT = Decimal("999999999999.99")
+CENT = Decimal("0.01")
+EXACT = Context(prec=28)  # decimal's default precision: 14 digits of cents fit with room to spare
 
 
 @dataclass(frozen=True)
@@ -82,9 +87,12 @@ def money_range(
 def _cents(amount: Decimal | None, field: str, rounding: str) -> int | None:
     if amount is None:
         return None
-    try:
-        if amount < 0 or not amount.is_finite():
-            raise InvalidOperation
-        return int(amount.scaleb(2).to_integral_value(rounding=rounding))
-    except InvalidOperation:
-        raise InvalidQuery(f"{field} must be a non-negative amount", field=field) from None
+    # Compared before any arithmetic: arithmetic overflows on a huge exponent (decimal.Overflow),
+    # and a large one that does not overflow makes `int()` build a number of a million digits.
+    if not amount.is_finite() or not 0 <= amount <= MAX_AMOUNT:
+        raise InvalidQuery(
+            f"{field} must be a non-negative amount of at most {MAX_AMOUNT}", field=field
+        )
+    # `quantize` rounds even 1e-999999999 up to 0.01, exactly; in a context of its own, so that
+    # a thread's decimal context (fewer digits, more traps) cannot make a valid amount raise.
+    return int(amount.quantize(CENT, rounding=rounding, context=EXACT).scaleb(2, context=EXACT))

@@ -107,11 +107,18 @@ async def _price_ranges(
     result = await index.aggregate(
         PRODUCT, filters, {"price": {"range": {"field": "price_cents", "ranges": ranges}}}, words
     )
-    counts = [int(b["doc_count"]) for b in result["price"]["buckets"]]
+    # Keyed by their bounds: an index with no products answers no buckets at all (tantivy).
+    counts = {_bounds(b): int(b["doc_count"]) for b in result["price"]["buckets"]}
     return [
-        RangeCount(_amount(low), _amount(high), count)
-        for (low, high), count in zip(itertools.pairwise(edges), counts, strict=True)
+        RangeCount(_amount(low), _amount(high), counts.get((low, high), 0))
+        for low, high in itertools.pairwise(edges)
     ]
+
+
+def _bounds(bucket: dict[str, object]) -> tuple[int | None, int | None]:
+    low, high = bucket.get("from"), bucket.get("to")
+    return (None if low is None else int(low),  # type: ignore[call-overload]
+            None if high is None else int(high))  # type: ignore[call-overload]
 
 
 def _amount(cents: int | None) -> Decimal | None:

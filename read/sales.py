@@ -19,7 +19,7 @@ from typing import Any
 from read.documents import ORDER, SALE
 from read.errors import InvalidQuery
 from read.index import AnyOf, Filter, SearchIndex
-from read.order_queries import day_range
+from read.order_queries import check_day, day_range
 
 MAX_BUCKETS = 1000
 CENT = Decimal("0.01")
@@ -109,6 +109,8 @@ def _sales(bucket: dict[str, Any]) -> dict[str, Any]:
 
 
 def bucket_starts(first: date, last: date, interval: Interval) -> list[date]:
+    check_day(first, "from")  # so that the bucket after the last one still is a `date`
+    check_day(last, "to")
     if first > last:
         raise InvalidQuery("from must not be after to", field="from")
     start = _align(first, interval)

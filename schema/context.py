@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -9,10 +11,12 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from read import queries
+from read.errors import QueryError
 from read.feed import VisibilityFeed
 from read.index import SearchIndex
 from read.status import ProjectionStatus
 from read.views import UserView
+from schema.limits import DEFAULT_LIMITS, Limits
 from write.commands import Command
 from write.results import CommandResult
 
@@ -34,14 +38,21 @@ class Services:
     feed: VisibilityFeed
     consistency_timeout: float
     status: StatusSource | None = None
+    limits: Limits = DEFAULT_LIMITS
+
+
+class TooManyWaits(QueryError):
+    code = "TOO_MANY_WAITS"
 
 
 @dataclass
 class Context:
-    """Built per request, so each request batches and caches its own loads."""
+    """Built per HTTP request and per WebSocket connection, so each batches and caches its own
+    loads, and bounds its own waits for consistency tokens."""
 
     services: Services
     users: DataLoader[str, UserView | None] = field(init=False)
+    waits: int = 0
 
     def __post_init__(self) -> None:
         self.users = DataLoader(load_fn=self._load_users)
@@ -49,6 +60,20 @@ class Context:
     @property
     def index(self) -> SearchIndex:
         return self.services.index
+
+    @contextlib.contextmanager
+    def waiting(self) -> Iterator[None]:
+        """Count one wait for a token; refuse one beyond the limit, before it waits."""
+        limit = self.services.limits.max_waits
+        if self.waits >= limit:
+            raise TooManyWaits(
+                f"At most {limit} consistency waits at once per request or connection "
+                "(DIPTYCH_MAX_WAITS)", field="consistency")
+        self.waits += 1
+        try:
+            yield
+        finally:
+            self.waits -= 1
 
     async def _load_users(self, ids: list[str]) -> list[UserView | None]:
         return await queries.users_by_id(self.index, ids)

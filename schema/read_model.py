@@ -2,11 +2,13 @@
 
 Given a token from a mutation, the field answers only once the read side reflects that write, or
 fails with `extensions.code = "STALE_READ"` after the configured wait. Without a token it answers
-at once from whatever the index holds.
+at once from whatever the index holds. Either way the field gives up after the query time limit
+(`QUERY_TIMEOUT`), and a request or connection may hold only so many token waits at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from graphql import GraphQLError
@@ -43,17 +45,24 @@ class ReadModelField(FieldExtension):
     ) -> Any:
         token = kwargs.pop("consistency", None)
         services = info.context.services
+        limit = services.limits.query_timeout
         try:
-            if token is not None:
-                await wait_until_visible(
-                    services.index,
-                    services.feed,
-                    ConsistencyToken.decode(token),
-                    services.consistency_timeout,
-                )
-            return await next_(source, info, **kwargs)
+            async with asyncio.timeout(limit):
+                if token is not None:
+                    decoded = ConsistencyToken.decode(token)
+                    with info.context.waiting():
+                        await wait_until_visible(
+                            services.index, services.feed, decoded, services.consistency_timeout
+                        )
+                return await next_(source, info, **kwargs)
         except QueryError as error:
             raise graphql_error(error) from error
+        except TimeoutError as error:
+            raise GraphQLError(
+                f"The field took longer than the query time limit of {limit:g}s "
+                "(DIPTYCH_QUERY_TIMEOUT)",
+                extensions={"code": "QUERY_TIMEOUT", "limit": limit},
+            ) from error
 
 
 def graphql_error(error: QueryError) -> GraphQLError:

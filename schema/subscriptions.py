@@ -22,8 +22,8 @@ from schema.freshness_types import CaughtUp, DocumentChange, DocumentType, Proje
 from schema.order_types import Order
 from schema.read_model import graphql_error
 from schema.types import Product, User
+from write.errors import StoreUnavailable
 
-CAUGHT_UP_WAIT = 600.0  # a subscription may wait longer than a query, but not forever
 REMEMBERED = 10_000  # versions kept per subscription to drop duplicates
 MAX_IDS = 1000
 
@@ -37,7 +37,10 @@ async def read_model_caught_up(
     started = loop.time()
     try:
         token = ConsistencyToken.decode(consistency)
-        await wait_until_visible(services.index, services.feed, token, CAUGHT_UP_WAIT)
+        with info.context.waiting():
+            await wait_until_visible(
+                services.index, services.feed, token, services.limits.caught_up_timeout
+            )
     except QueryError as error:
         raise graphql_error(error) from error
     waited = (loop.time() - started) * 1000
@@ -110,7 +113,14 @@ async def current_status(info: Info) -> ProjectionStatus:
     if source is None:
         raise GraphQLError("projection status is not available in this process",
                            extensions={"code": "UNAVAILABLE"})
-    return ProjectionStatus.from_view(await source.status())
+    try:
+        return ProjectionStatus.from_view(await source.status())
+    except StoreUnavailable as error:  # the status compares the index with the write store's log
+        raise GraphQLError(
+            "The write store cannot be reached right now, so the projection status cannot be "
+            "computed; retry later. Queries still answer from the read side.",
+            extensions={"code": "WRITE_STORE_UNAVAILABLE"}, original_error=error,
+        ) from error
 
 
 @strawberry.type

@@ -18,6 +18,7 @@ from read.index import SearchIndex
 from read.projections import CHECKPOINT
 from read.status import ProjectionStatus
 from write import outbox
+from write.database import reaching_store
 
 WINDOW = 60.0  # seconds of samples behind the throughput figure
 
@@ -33,8 +34,10 @@ class StatusMonitor:
         self._moved_at = time.monotonic()
 
     async def status(self) -> ProjectionStatus:
+        """The status now; StoreUnavailable when the write store cannot be reached."""
         projected = await self._index.checkpoint(CHECKPOINT)
-        backlog = await outbox.backlog(self._engine, projected)
+        with reaching_store():
+            backlog = await outbox.backlog(self._engine, projected)
         now, clock = datetime.now(UTC), time.monotonic()
         if not self._samples or self._samples[-1][1] != projected:
             self._moved_at = clock

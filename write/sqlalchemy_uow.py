@@ -11,18 +11,18 @@ own verdicts on racing transactions (deadlock, serialization failure).
 
 from __future__ import annotations
 
-import contextlib
 import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert, text
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from write import repositories
 from write.aggregate import Aggregate
-from write.errors import ConcurrentUpdate, DomainError, EmailTaken, SkuTaken, StoreUnavailable
+from write.database import is_unreachable, sqlstate, unavailable
+from write.errors import ConcurrentUpdate, DomainError, EmailTaken, SkuTaken
 from write.mapping import map_aggregates
 from write.orders import Order
 from write.outbox import NOTIFY_CHANNEL, EventRecord
@@ -32,7 +32,6 @@ from write.unit_of_work import UnitOfWork
 from write.users import User
 
 NOTIFY = text("SELECT pg_notify(:channel, '')")
-UNAVAILABLE = (OperationalError, InterfaceError, OSError, TimeoutError)
 # PostgreSQL aborted one of two racing transactions; the other went through, so a retry is safe.
 RACE_LOST = {"40P01", "40001"}  # deadlock_detected, serialization_failure
 
@@ -77,7 +76,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             stale = re.search(r"table '(\w+)'", str(error))
             raise refusals.conflict(stale.group(1) if stale else None) from error
         except DBAPIError as error:
-            if _sqlstate(error) in RACE_LOST:
+            if sqlstate(error) in RACE_LOST:
                 # Products are the rows that commands of different aggregates lock together
                 # (orders reserve them), so the race was most likely lost on one of them.
                 raise refusals.conflict("products") from error
@@ -85,27 +84,18 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     async def _end(self, error: BaseException | None) -> None:
         session, self._session = self._require_session(), None
-        with contextlib.suppress(*UNAVAILABLE):  # a lost connection took its transaction along
+        try:
             await session.close()  # rolls back anything uncommitted
-        if isinstance(error, UNAVAILABLE) or _lost_connection(error):
-            first_line = (str(error).splitlines() or [type(error).__name__])[0]
-            raise StoreUnavailable(first_line) from error
+        except Exception as closing:
+            if not is_unreachable(closing):  # a lost connection took its transaction along
+                raise
+        if error is not None and is_unreachable(error):
+            raise unavailable(error) from error
 
     def _require_session(self) -> AsyncSession:
         if self._session is None:
             raise RuntimeError("use the unit of work inside `async with uow:`")
         return self._session
-
-
-def _lost_connection(error: BaseException | None) -> bool:
-    return isinstance(error, DBAPIError) and error.connection_invalidated
-
-
-def _sqlstate(error: DBAPIError) -> str | None:
-    """The SQLSTATE of a PostgreSQL error (asyncpg's adapter calls it `sqlstate`, psycopg
-    `pgcode`); None for other databases."""
-    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
-    return code if isinstance(code, str) else None
 
 
 # SQLite names the columns of a violated constraint (or a CHECK's name), PostgreSQL names the

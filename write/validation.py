@@ -9,7 +9,7 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from types import TracebackType
 
 from write.commands import RequestedLine
@@ -24,6 +24,7 @@ CATEGORY_MAX = 50
 PRICE_MAX = Decimal("1000000.00")
 STOCK_MAX = 1_000_000
 CENT = Decimal("0.01")
+MONEY = Context(prec=28, rounding=ROUND_HALF_EVEN)  # decimal's defaults, whatever the thread's
 ORDER_LINES_MAX = 50
 QUANTITY_MAX = 1000
 
@@ -75,10 +76,14 @@ class Checks:
         return clean
 
     def price(self, field: str, value: Decimal) -> Decimal:
+        # Compared before any arithmetic: a comparison costs the same whatever the exponent,
+        # while arithmetic on 1e999999999 overflows. The one operation after it runs in a
+        # context of its own, so a thread's decimal context (fewer digits, more traps) cannot
+        # make a valid price raise.
         if not value.is_finite() or not Decimal(0) < value <= PRICE_MAX:
             self.fail(field, f"must be greater than 0 and at most {PRICE_MAX}")
             return value
-        exact = value.quantize(CENT)
+        exact = value.quantize(CENT, context=MONEY)
         if exact != value:
             self.fail(field, "must be an amount with at most two decimal places")
         return exact

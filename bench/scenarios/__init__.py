@@ -4,12 +4,12 @@ the longest, and runs only on PostgreSQL."""
 from __future__ import annotations
 
 from bench.scenario import Scenario
-from bench.scenarios import crud_vs_cqrs, freshness, project, read, write
+from bench.scenarios import crud_vs_cqrs, freshness, project, read, validation, write
 
 SCENARIOS: dict[str, Scenario] = {
     scenario.name: scenario
     for scenario in (
-        write.SCENARIO, read.SCENARIO, project.SCENARIO, freshness.SCENARIO,
+        write.SCENARIO, read.SCENARIO, project.SCENARIO, freshness.SCENARIO, validation.SCENARIO,
         crud_vs_cqrs.SCENARIO,
     )
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from typing import Any
 
 import pytest
@@ -11,7 +11,8 @@ from tests.unit.fakes import FakeUnitOfWork
 from write import commands as c
 from write.errors import InvalidInput
 from write.handlers import handle
-from write.validation import STOCK_MAX
+from write.tables import products
+from write.validation import QUANTITY_MAX, STOCK_MAX
 
 ID = "00000000-0000-4000-8000-000000000001"  # never loaded: validation comes first
 EMPTY = "must not be empty"
@@ -72,6 +73,13 @@ BAD = [
     (product(price="12.505"), "price", PLACES),
     (product(price="NaN"), "price", PRICE_RANGE),
     (product(price="Infinity"), "price", PRICE_RANGE),
+    (product(price="sNaN"), "price", PRICE_RANGE),
+    (product(price="1e999999999"), "price", PRICE_RANGE),
+    (product(price="-1e999999999"), "price", PRICE_RANGE),
+    (product(price="1." + "1" * 60), "price", PLACES),
+    (product(price="1e-999999999"), "price", PLACES),
+    (c.ChangeProductPrice(ID, Decimal("1e999999999")), "price", PRICE_RANGE),
+    (c.ChangeProductPrice(ID, Decimal("9" * 40)), "price", PRICE_RANGE),
     (product(stock=-1), "stock", f"must be a whole number from 0 to {STOCK_MAX}"),
     (product(stock=STOCK_MAX + 1), "stock", f"must be a whole number from 0 to {STOCK_MAX}"),
     (c.ChangeProductPrice(ID, Decimal("0.00")), "price", PRICE_RANGE),
@@ -164,3 +172,23 @@ async def test_a_restock_that_would_overflow_the_stock_is_refused_and_changes_no
     )
     assert (await handle(c.RestockProduct(id, 1), uow)).version == 2
     assert uow.store.products[id].stock == STOCK_MAX
+
+
+async def test_a_price_is_checked_exactly_whatever_the_thread_decimal_context() -> None:
+    # Five significant digits cannot hold 12345.67 to the cent: in the thread's context quantize
+    # would raise InvalidOperation, an unexpected error for a valid price.
+    with localcontext(Context(prec=5)):
+        result = await handle(product(price="12345.67"), FakeUnitOfWork())
+        with pytest.raises(InvalidInput) as refused:
+            await handle(product(price="12345.675"), FakeUnitOfWork())
+    assert result.version == 1
+    assert refused.value.errors == {"price": "must be an amount with at most two decimal places"}
+
+
+def test_the_write_side_bounds_counts_below_what_graphql_int_and_the_columns_hold() -> None:
+    # GraphQL's Int is 32-bit: a larger value is refused while coercing, never reaching the
+    # write side; everything the write side accepts fits both Int and the INTEGER stock column.
+    int_max = 2**31 - 1
+    assert int_max > STOCK_MAX
+    assert int_max > QUANTITY_MAX
+    assert products.c.stock.type.python_type is int

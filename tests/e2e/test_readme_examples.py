@@ -1,0 +1,80 @@
+"""Every GraphQL example of the README's first section, pasted in order into a running server, the
+way a newcomer would: each `PASTE-...` takes the value the earlier answer gave."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.server import Server
+from tests.e2e.subscriptions import request, session
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def examples() -> list[str]:
+    text = README.read_text()
+    section = text[text.index("## A first mutation and query"):text.index("## What it is")]
+    return re.findall(r"```graphql\n(.*?)```", section, flags=re.DOTALL)
+
+
+def pasted(example: str, values: dict[str, str]) -> str:
+    for placeholder, value in values.items():
+        example = example.replace(placeholder, value)
+    assert "PASTE-" not in example, f"no earlier answer gave a value for:\n{example}"
+    return example
+
+
+def remember(data: dict[str, Any], values: dict[str, str]) -> None:
+    """The values a reader would copy from a mutation's answer."""
+    for result in data.values():
+        typename = result.get("__typename") if isinstance(result, dict) else None
+        if typename in ("ProductAdded", "UserRegistered", "OrderPlaced"):
+            values["PASTE-THE-TOKEN"] = result["consistencyToken"]
+            kind = {"ProductAdded": "PRODUCT", "UserRegistered": "USER", "OrderPlaced": "ORDER"}
+            values[f"PASTE-THE-{kind[typename]}-ID"] = result["id"]
+        elif typename is not None:
+            raise AssertionError(f"the example's mutation failed: {result}")
+
+
+async def test_every_readme_example_answers_as_documented(server: Server) -> None:
+    found = examples()
+    assert len(found) >= 7, "the README lost its examples"
+    values: dict[str, str] = {}
+    answers: list[dict[str, Any]] = []
+    for example in found:
+        text = pasted(example, values)
+        if text.lstrip().startswith("subscription"):
+            async with session(server.url) as client:
+                stream = client.subscribe(request(text))
+                # Nothing changes now, so the subscription stays open: it was accepted.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(anext(stream), timeout=1)
+            continue
+        body = server.graphql(text)
+        assert "errors" not in body, (text, body)
+        remember(body["data"], values)
+        answers.append(body["data"])
+
+    _, products, _, order, orders_and_user, sales = answers
+    assert products["products"]["totalCount"] == 1
+    assert products["products"]["edges"][0]["node"]["sku"] == "KB-1"
+    placed = order["placeOrder"]
+    assert placed["__typename"] == "OrderPlaced" and placed["total"] == "89.90"
+    (edge,) = orders_and_user["orders"]["edges"]
+    assert edge["node"]["customer"] == {"name": "Ada Lovelace", "email": "ada@example.com"}
+    assert edge["node"]["lines"] == [
+        {"sku": "KB-1", "name": "Mechanical keyboard", "quantity": 1, "lineTotal": "89.90"}
+    ]
+    assert orders_and_user["user"]["orderCount"] == 1
+    assert sum(float(b["revenue"]) for b in sales["salesSummary"]) in (0.0, 89.9)  # 0 after 2026
+
+    # Search as the README describes it: whole words, all of them, any case; SKUs as words.
+    search = "query($s: String) { products(search: $s) { edges { node { sku } } } }"
+    for words, matches in [("KEYBOARD mechanical", True), ("key", False), ("kb", True),
+                           ("kb-1", True), ("keyboard mouse", False)]:
+        edges = server.graphql(search, s=words)["data"]["products"]["edges"]
+        assert bool(edges) == matches, words

@@ -1,0 +1,21 @@
+"""A read model with nothing in it yet answers every list question, facets included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from read import queries
+from read.queries import ProductFilter
+from read.tantivy_index import TantivyIndex
+
+
+async def test_products_on_an_empty_index_have_every_price_range_at_zero(tmp_path: Path) -> None:
+    index = TantivyIndex(tmp_path / "index")
+    await index.open()
+    try:
+        page = await queries.products(
+            index, ProductFilter(None, None, None, None, None), None, 5, None)
+    finally:
+        await index.close()
+    assert page.total_count == 0 and page.edges == []
+    assert [r.count for r in page.ranges["price"]] == [0, 0, 0, 0, 0]
