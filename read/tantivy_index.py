@@ -3,14 +3,19 @@
 Tantivy allows one writer per index directory, held through a lock file. A writable index takes
 it on `open()`, so a second process on the same directory fails at once with `IndexLocked`; a
 read-only one (an API replica beside a separate projector) never takes it. Calls into tantivy run
-in a worker thread (tantivy releases the GIL), keeping the event loop free.
+in a worker thread (tantivy releases the GIL), keeping the event loop free: reads on the default
+executor, writes on the index's own thread, so that a burst of searches can never hold up the
+projector's commits (nor commits the searches), and the writer is only ever used from one thread.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -78,6 +83,7 @@ class TantivyIndex:
         self._analyzer = analyzer()
         self._index: tantivy.Index | None = None
         self._writer: tantivy.IndexWriter | None = None
+        self._writes: ThreadPoolExecutor | None = None  # one thread, from open() to close()
         self._write_lock = asyncio.Lock()
         self._waiting: list[_Request] = []
         self._path = directory
@@ -90,11 +96,14 @@ class TantivyIndex:
         index = tantivy.Index(self._schema, path=str(path), reuse=True)
         index.register_tokenizer(ANALYZER, self._analyzer)
         self._index = index
+        self._writes = ThreadPoolExecutor(1, thread_name_prefix="tantivy-writes")
         if not self.read_only:
             try:
-                await self._run(self._require_writer)
+                await self._run_write(self._require_writer)
             except ValueError as error:
                 self._index = None
+                self._writes.shutdown(wait=False)
+                self._writes = None
                 raise IndexLocked(
                     f"the index at {path} is in use by another process (tantivy: one writer)"
                 ) from error
@@ -103,8 +112,11 @@ class TantivyIndex:
     async def close(self) -> None:
         async with self._write_lock:
             writer, self._writer = self._writer, None
-            if writer is not None:
-                await asyncio.to_thread(writer.wait_merging_threads)  # releases the lock too
+            if writer is not None:  # queued behind any write still running (a cancelled one)
+                await self._run_write(writer.wait_merging_threads)  # releases the lock too
+            writes, self._writes = self._writes, None
+            if writes is not None:
+                writes.shutdown(wait=False)  # nothing is queued: its thread ends at once
         self._index = None
 
     async def get(self, kind: str, id: str) -> Document | None:
@@ -136,7 +148,7 @@ class TantivyIndex:
             if not request.result.done():  # no earlier commit took it along: take all waiting
                 batch, self._waiting = self._waiting, []
                 try:
-                    results = await self._run(self._write_batch, batch)
+                    results = await self._run_write(self._write_batch, batch)
                 except BaseException as error:
                     for waiting in batch:
                         waiting.result.set_exception(error)
@@ -167,12 +179,18 @@ class TantivyIndex:
 
     async def clear(self) -> None:
         async with self._write_lock:
-            await self._run(self._clear)
+            await self._run_write(self._clear)
 
     # -- in the worker thread ------------------------------------------------------------------
 
     async def _run(self, function: Callable[..., T], *args: object) -> T:
         return await asyncio.to_thread(function, *args)
+
+    async def _run_write(self, function: Callable[..., T], *args: object) -> T:
+        if self._writes is None:
+            raise RuntimeError("the tantivy index is not open")
+        call = functools.partial(contextvars.copy_context().run, function, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._writes, call)
 
     def _require_index(self) -> tantivy.Index:
         if self._index is None:

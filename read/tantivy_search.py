@@ -8,12 +8,14 @@ query with a growing window until the page after the cursor is complete.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import tantivy
 from tantivy import Occur, Order, Query
 
+from read.cursors import fits_a_sort_string
 from read.documents import FieldType, IndexSpec
 from read.index import (
     AnyOf,
@@ -185,12 +187,11 @@ class Search:
     def beyond(self, field: str, type_: FieldType, value: Any, descending: bool) -> Query:
         if type_ is FieldType.KEYWORD:
             terms = less_than(value) if descending else greater_than(value)
-            clauses = [Query.regex_query(self.schema, field, p) for p in terms.patterns]
-            if terms.exact:
-                clauses.append(Query.term_set_query(self.schema, field, list(terms.exact)))
-            if not clauses:
+            if not terms.patterns:  # nothing sorts before ""
                 return Query.empty_query()
-            return Query.boolean_query([(Occur.Should, c) for c in clauses])
+            return Query.boolean_query(
+                [(Occur.Should, Query.regex_query(self.schema, field, p)) for p in terms.patterns]
+            )
         if descending:
             return Query.range_query(self.schema, field, tantivy.FieldType.Integer,
                                      upper_bound=value, include_upper=False)
@@ -230,6 +231,8 @@ def _fits(value: Any, value_type: type) -> bool:
         return False
     if value_type is int:
         return isinstance(value, int) and -(2**63) <= value < 2**63
-    if value_type is float:
-        return isinstance(value, int | float)
+    if value_type is float:  # as read/elastic_search.py: NaN would compare as no score at all
+        return isinstance(value, int | float) and math.isfinite(value)
+    if value_type is str:  # keyword ranges cost time in the value's length: read/cursors.py's
+        return isinstance(value, str) and fits_a_sort_string(value)  # bound, for every caller
     return isinstance(value, value_type)

@@ -4,6 +4,7 @@ and the server answers `{ __typename }` at once afterwards."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -72,6 +73,14 @@ def test_a_50_mb_body_is_refused_with_413(edge: Server) -> None:
         assert response.json()["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
     except httpx.WriteError:
         pass  # refused and closed before the client finished sending: refused all the same
+    still_answers(edge)
+
+
+def test_a_long_forged_cursor_is_refused_before_the_index_is_asked(edge: Server) -> None:
+    cursor = base64.urlsafe_b64encode(json.dumps(["NAME", ["a" * 100_000, "x"]]).encode())
+    body = post(edge, {"query": q.PRODUCTS, "variables": {
+        "first": 5, "sort": "NAME", "after": cursor.decode()}}).json()
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
     still_answers(edge)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from elasticsearch import AsyncElasticsearch
 
+from read import cursors
 from read.documents import PRODUCT, USER
 from read.index import (
     RELEVANCE,
@@ -38,6 +39,7 @@ from read.index import (
     Write,
     WriteResult,
 )
+from read.ordering import tie_breaker
 
 ADAPTERS = ["tantivy", "elasticsearch"]
 ALL = 1000  # a page size larger than any test's data
@@ -372,6 +374,47 @@ async def test_pages_by_relevance_with_tied_scores_hold_every_document_once_in_o
     assert scores == sorted(scores, reverse=True) and len(set(scores)) == 3
 
 
+def longest_key(character: str) -> str:
+    """The longest sort string of one character that a cursor may carry (read/cursors.py)."""
+    bound = min(cursors.MAX_SORT_STRING, cursors.MAX_SORT_STRING_BYTES // len(character.encode()))
+    return character * bound
+
+
+def around(key: str) -> list[str]:
+    """Names sorting just before, at and after `key`, differing from it near its end and start."""
+    head, last = key[:-1], ord(key[-1])
+    near = [chr(c) for c in (last - 1, last + 1) if c <= 0x10FFFF]
+    return [key, key, key, head, key + "a", "", "b", key[:1], *(head + c for c in near),
+            *(key[:-2] + c + key[-1] for c in near), *(key[: len(key) // 2] + c for c in near)]
+
+
+@pytest.mark.parametrize("descending", [False, True], ids=["asc", "desc"])
+@pytest.mark.parametrize("character", ["a", "é", "\uffff", "🍎", "\U0010ffff"], ids=ascii)
+async def test_a_cursor_of_the_longest_accepted_sort_string_continues_exactly_after_it(
+    index: SearchIndex, character: str, descending: bool
+) -> None:
+    key = longest_key(character)
+    names = around(key)
+    assert all(name.lower() == name for name in names)  # so that each name is its own key
+    await index.write([product(f"p{i}", name) for i, name in enumerate(names)])
+    # The order is (name_key, tie-breaker), the name descending or not, the tie-breaker ascending.
+    order = sorted(((n, tie_breaker(PRODUCT, f"p{i}")), f"p{i}") for i, n in enumerate(names))
+    order.sort(key=lambda hit: hit[0][0], reverse=descending)
+    request = SearchRequest(sort=Sort("name_key", descending), first=3)
+    assert len(key) == cursors.MAX_SORT_STRING or len((key + character).encode()) > (
+        cursors.MAX_SORT_STRING_BYTES)
+    first_of_three = min(sort for sort, _ in order if sort[0] == key)  # then 2 ties, 1 beyond
+    forged = key[:-3] + chr(ord(key[-1]) - 1) + key[-2:]  # as long, yet no document's
+    for after in [first_of_three, (key, 0), (forged, 7)]:
+        cursor = cursors.encode("NAME", after)
+        assert len(cursor) <= cursors.MAX_CURSOR_LENGTH
+        assert cursors.decode("NAME", cursor) == after  # accepted at the bound
+        beyond = [id for (name, tie), id in order
+                  if (name < after[0] if descending else name > after[0])
+                  or (name == after[0] and tie > after[1])]
+        assert await ids(index, replace(request, after=after), first=3) == beyond[:3]
+
+
 async def test_a_document_inserted_before_the_cursor_does_not_shift_the_next_page(
     index: SearchIndex,
 ) -> None:
@@ -423,6 +466,7 @@ PRICE = Sort("price_cents")
     pytest.param(PRICE, (100,), id="too-few-values"),
     pytest.param(Sort("name_key"), (100, 1), id="int-for-keyword"),
     pytest.param(RELEVANCE, ("high", 1), id="str-for-score"),
+    pytest.param(RELEVANCE, (math.nan, 1), id="nan-score"),
 ])
 async def test_a_cursor_that_does_not_fit_the_sort_is_an_invalid_search(
     index: SearchIndex, sort: Sort, after: tuple[Any, ...]

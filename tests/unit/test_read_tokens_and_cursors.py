@@ -1,13 +1,19 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+from collections.abc import Callable
 
 import pytest
 
-from read import cursors
+from read import cursors, queries
 from read.consistency import ConsistencyToken
 from read.errors import InvalidQuery
 from read.feed import VisibilityFeed
+from tests.unit.memory_index import MemoryIndex
+from write.validation import NAME_MAX, PRODUCT_NAME_MAX
+
+LONGEST_NAME_CHARS = PRODUCT_NAME_MAX
 
 
 def test_a_consistency_token_round_trips_and_is_opaque() -> None:
@@ -41,3 +47,77 @@ async def test_an_announcement_wakes_every_waiter_that_looked_before_it() -> Non
     feed.announce()
     await asyncio.wait_for(asyncio.gather(*waiters), 1)
     assert not feed.next_change().is_set()
+
+
+def forged_cursor(body: str) -> str:
+    return base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
+
+
+def refused(call: Callable[[], object]) -> InvalidQuery:
+    with pytest.raises(InvalidQuery) as raised:
+        call()
+    assert (raised.value.code, raised.value.field) == ("BAD_USER_INPUT", "after")
+    assert raised.value.message == cursors.NOT_A_CURSOR
+    return raised.value
+
+
+async def test_a_cursor_longer_than_any_real_one_is_refused_before_the_index_is_asked() -> None:
+    """The finding: a NAME cursor of 133 KB made the embedded index build regular expressions
+    for minutes. The memory index refuses every search, so reaching it would fail differently."""
+    cursor = cursors.encode("NAME", ("a" * 100_000, 1))
+    assert len(cursor) > 130_000
+    with pytest.raises(InvalidQuery) as raised:
+        await queries.users(MemoryIndex(), sort=queries.UserSort.NAME, after=cursor)
+    assert (raised.value.code, raised.value.field) == ("BAD_USER_INPUT", "after")
+    with pytest.raises(InvalidQuery):
+        await queries.products(MemoryIndex(), queries.ProductFilter(),
+                               sort=queries.ProductSort.NAME, after=cursor)
+
+
+@pytest.mark.parametrize("value", [
+    pytest.param("a" * (cursors.MAX_SORT_STRING + 1), id="more-characters-than-a-name-key"),
+    pytest.param("🍎" * (cursors.MAX_SORT_STRING_BYTES // 4 + 1), id="more-bytes-than-a-name-key"),
+    pytest.param("\ud800", id="a-lone-surrogate"),
+])
+def test_a_short_cursor_with_a_sort_string_no_name_key_can_be_is_refused(value: str) -> None:
+    cursor = cursors.encode("NAME", (value, 1))
+    assert len(cursor) <= cursors.MAX_CURSOR_LENGTH
+    refused(lambda: cursors.decode("NAME", cursor))
+
+
+@pytest.mark.parametrize("body", [
+    '["RELEVANCE",[NaN,1]]',
+    '["RELEVANCE",[Infinity,1]]',
+    '["NAME",' + "[" * 1500 + "]" * 1500 + "]",  # json's recursion, within the length
+    '["NAME",["a",1],"extra"]',
+    '["NAME",["a"]]',
+])
+def test_a_forged_cursor_is_refused_as_bad_input(body: str) -> None:
+    cursor = forged_cursor(body)
+    assert len(cursor) <= cursors.MAX_CURSOR_LENGTH
+    refused(lambda: cursors.decode(body.split('"')[1], cursor))
+
+
+# Names of the longest kinds the write side accepts, and what a cursor after each one holds.
+LONGEST_NAMES = [
+    "🍎" * LONGEST_NAME_CHARS,  # four bytes a character, twelve in JSON
+    "İ" * LONGEST_NAME_CHARS,  # lower-cases to two characters, "i̇"
+    '"\\' * (LONGEST_NAME_CHARS // 2),  # escaped in JSON
+    "\u00e9" * LONGEST_NAME_CHARS,
+]
+
+
+@pytest.mark.parametrize("name", LONGEST_NAMES, ids=lambda name: ascii(name[:2]))
+def test_a_cursor_after_the_longest_name_the_write_side_accepts_is_accepted(name: str) -> None:
+    key = name.lower()
+    cursor = cursors.encode("NAME", (key, -(2**63)))
+    assert len(cursor) <= cursors.MAX_CURSOR_LENGTH * 0.85  # headroom, as the bound promises
+    assert cursors.decode("NAME", cursor) == (key, -(2**63))
+
+
+def test_the_cursor_bounds_follow_the_write_sides_name_limits() -> None:
+    assert cursors.LONGEST_NAME == max(NAME_MAX, PRODUCT_NAME_MAX) == LONGEST_NAME_CHARS
+    lowered = [chr(c).lower() for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    assert max(map(len, lowered)) * cursors.LONGEST_NAME == cursors.MAX_SORT_STRING
+    longest_bytes = max(len(s.encode()) for s in lowered)
+    assert longest_bytes * cursors.LONGEST_NAME == cursors.MAX_SORT_STRING_BYTES
