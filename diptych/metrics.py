@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, gen
 from starlette.requests import Request
 from starlette.responses import Response
 
+from read.index import IndexUnavailable
 from schema.context import Services
 from write.errors import StoreUnavailable
 
@@ -34,8 +35,9 @@ class Metrics:
         if self._services.status is not None:
             try:
                 s = await self._services.status.status()
-            except StoreUnavailable as error:
-                reason = f"# write store unavailable: {error}".splitlines()[0] + "\n"
+            except (StoreUnavailable, IndexUnavailable) as error:
+                what = "write store" if isinstance(error, StoreUnavailable) else "index"
+                reason = f"# {what} unavailable: {error}".splitlines()[0] + "\n"
                 return Response(reason.encode() + generate_latest(registry), status_code=503,
                                 media_type=CONTENT_TYPE_LATEST)
             positions = Gauge("diptych_log_position", "Positions in the event log", ["stage"],

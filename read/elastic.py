@@ -49,6 +49,7 @@ from read.index import (
     Checkpoint,
     Document,
     Filter,
+    IndexUnavailable,
     InvalidSearch,
     SearchPage,
     SearchRequest,
@@ -57,13 +58,10 @@ from read.index import (
 )
 
 log = logging.getLogger(__name__)
+__all__ = ["ElasticIndex", "IndexUnavailable"]
 # Not every TransportError: a SerializationError is a bug here, not an outage. TLS errors are
 # ConnectionErrors.
 UNREACHABLE = (elastic_transport.ConnectionError, elastic_transport.ConnectionTimeout)
-
-
-class IndexUnavailable(RuntimeError):
-    """The Elasticsearch cluster cannot be reached, or refuses this client."""
 
 
 class ElasticIndex:

@@ -138,6 +138,11 @@ class InvalidCursor(InvalidSearch):
     """The `after` values do not fit the requested sort (a forged or foreign cursor)."""
 
 
+class IndexUnavailable(RuntimeError):
+    """The index cannot be reached right now (a cluster down, or refusing this client); later
+    it may. Queries answer it with a code of their own, never as a bug."""
+
+
 class SearchIndex(Protocol):
     async def open(self) -> None:
         """Create or open the physical index; called once from the lifespan."""

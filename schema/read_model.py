@@ -20,6 +20,7 @@ from strawberry.types.field import StrawberryField
 
 from read.consistency import ConsistencyToken, wait_until_visible
 from read.errors import QueryError
+from read.index import IndexUnavailable
 from schema.context import Info
 
 CONSISTENCY = (
@@ -57,6 +58,11 @@ class ReadModelField(FieldExtension):
                 return await next_(source, info, **kwargs)
         except QueryError as error:
             raise graphql_error(error) from error
+        except IndexUnavailable as error:
+            raise GraphQLError(
+                "The read side cannot be reached right now; retry later. Writes still go "
+                "through.", extensions={"code": "INDEX_UNAVAILABLE"},
+            ) from error
         except TimeoutError as error:
             raise GraphQLError(
                 f"The field took longer than the query time limit of {limit:g}s "

@@ -15,7 +15,7 @@ from graphql import GraphQLError
 from read.consistency import ConsistencyToken, wait_until_visible
 from read.errors import InvalidQuery, QueryError
 from read.feed import RESYNC
-from read.index import Document
+from read.index import Document, IndexUnavailable
 from read.views import OrderView, ProductView, UserView
 from schema.context import Info
 from schema.freshness_types import CaughtUp, DocumentChange, DocumentType, ProjectionStatus
@@ -120,6 +120,12 @@ async def current_status(info: Info) -> ProjectionStatus:
             "The write store cannot be reached right now, so the projection status cannot be "
             "computed; retry later. Queries still answer from the read side.",
             extensions={"code": "WRITE_STORE_UNAVAILABLE"}, original_error=error,
+        ) from error
+    except IndexUnavailable as error:
+        raise GraphQLError(
+            "The index cannot be reached right now, so the projection status cannot be "
+            "computed; retry later.", extensions={"code": "INDEX_UNAVAILABLE"},
+            original_error=error,
         ) from error
 
 

@@ -8,36 +8,27 @@ strawberry does with no limits. A cache hit skips both, so this is the worst cas
 
 from __future__ import annotations
 
-import re
 import time
-from pathlib import Path
 
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse, specified_rules
 from strawberry.schema.schema import validate_document
 
 from bench.measurements import Goal, Outcome, Side
 from bench.progress import bar
+from bench.readme import examples
 from bench.scenario import Context, Scenario
 from schema.app import build_schema
 from schema.limits import DEFAULT_LIMITS
 from schema.measure import measure
 
 GOAL = Goal(0.8)
-README = Path(__file__).resolve().parents[2] / "README.md"
 ROUNDS, QUICK_ROUNDS = 6, 2
 PASSES, QUICK_PASSES = 300, 10  # over every example, per round
 
 
-def examples() -> list[str]:
-    text = README.read_text()
-    section = text[text.index("## A first mutation and query"):text.index("## What it is")]
-    return [q.replace("PASTE-THE-", "x-") for q in
-            re.findall(r"```graphql\n(.*?)```", section, flags=re.DOTALL)]
-
-
 async def run(context: Context) -> Outcome:
     schema = build_schema()._schema
-    queries = examples()
+    queries = [q.replace("PASTE-THE-", "x-") for q in examples()]
     rounds, passes = (QUICK_ROUNDS, QUICK_PASSES) if context.quick else (ROUNDS, PASSES)
     rules = tuple(specified_rules)
 

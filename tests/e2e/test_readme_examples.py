@@ -5,20 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
-from pathlib import Path
 from typing import Any
 
+from bench.readme import examples
 from tests.e2e.server import Server
 from tests.e2e.subscriptions import request, session
-
-README = Path(__file__).resolve().parents[2] / "README.md"
-
-
-def examples() -> list[str]:
-    text = README.read_text()
-    section = text[text.index("## A first mutation and query"):text.index("## What it is")]
-    return re.findall(r"```graphql\n(.*?)```", section, flags=re.DOTALL)
 
 
 def pasted(example: str, values: dict[str, str]) -> str:

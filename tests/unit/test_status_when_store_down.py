@@ -15,8 +15,10 @@ from starlette.routing import Route
 
 from diptych.metrics import Metrics
 from read.feed import VisibilityFeed
+from read.index import IndexUnavailable
 from read.status import ProjectionStatus
-from schema.context import Info, Services
+from schema.app import build_schema
+from schema.context import Context, Info, Services
 from schema.subscriptions import current_status
 from write.errors import StoreUnavailable
 
@@ -90,3 +92,31 @@ async def test_projection_status_fails_as_write_store_unavailable_while_it_is_do
 async def test_projection_status_answers_while_the_write_store_is_up() -> None:
     status = await current_status(info(FakeStatus(HEALTHY)))
     assert (status.head_position, status.lag_events) == (7, 2)
+
+
+async def test_an_unreachable_index_is_a_503_and_a_coded_error_too() -> None:
+    gone = IndexUnavailable("Elasticsearch at http://search:9200 is unreachable")
+    response = await scrape(FakeStatus(gone))
+    assert response.status_code == 503
+    assert response.text.splitlines()[0] == (
+        "# index unavailable: Elasticsearch at http://search:9200 is unreachable")
+    with pytest.raises(GraphQLError) as refused:
+        await current_status(info(FakeStatus(gone)))
+    assert refused.value.extensions == {"code": "INDEX_UNAVAILABLE"}
+
+
+class UnreachableIndex:
+    """Every call of the index port fails as an unreachable cluster does."""
+
+    def __getattr__(self, name: str) -> object:
+        async def refuse(*args: object, **kwargs: object) -> object:
+            raise IndexUnavailable("Elasticsearch at http://search:9200 is unreachable")
+        return refuse
+
+
+async def test_a_query_while_the_index_is_unreachable_says_so_with_a_code() -> None:
+    down = Services(dispatch=None, index=UnreachableIndex(),  # type: ignore[arg-type]
+                    feed=VisibilityFeed(), consistency_timeout=1)
+    result = await build_schema().execute('{ user(id: "x") { id } }',
+                                          context_value=Context(services=down))
+    assert result.errors and result.errors[0].extensions == {"code": "INDEX_UNAVAILABLE"}
