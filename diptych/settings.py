@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from strawberry.http.websocket_origin import normalize_origin
+
 from schema.limits import Limits
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -67,7 +69,7 @@ class Settings:
             elasticsearch_url=_optional_url(env, "DIPTYCH_ELASTICSEARCH_URL", ("http", "https")),
             shards=_number(env, "DIPTYCH_SHARDS", "4", int, 1, 256),
             stall_after=_number(env, "DIPTYCH_STALL_AFTER", "30", float, 1, 86400),
-            allowed_origins=_list(env, "DIPTYCH_ALLOWED_ORIGINS", ()),
+            allowed_origins=_origins(env),
             allowed_hosts=_list(env, "DIPTYCH_ALLOWED_HOSTS", LOOPBACK_HOSTS),
             limits=limits,
         )
@@ -99,6 +101,21 @@ def _limits(env: Mapping[str, str]) -> Limits:
         max_subscriptions=_number(env, "DIPTYCH_MAX_SUBSCRIPTIONS", str(d.max_subscriptions), int,
                                   1, 10_000),
     )
+
+
+def _origins(env: Mapping[str, str]) -> tuple[str, ...]:
+    """Origins as browsers send them (lower-case, no default port, no path), so that the HTTP
+    check (Starlette's CORS, exact strings) and the WebSocket one (strawberry's) agree."""
+    origins = []
+    for raw in _list(env, "DIPTYCH_ALLOWED_ORIGINS", ()):
+        parts = urlsplit(raw)
+        origin = normalize_origin(raw) if parts.path in ("", "/") else None
+        if raw != "*" and (origin is None or parts.query or parts.fragment):
+            raise SettingsError(
+                "DIPTYCH_ALLOWED_ORIGINS takes origins such as https://shop.example.com "
+                f"(scheme, host, optional port; no path), got {raw!r}")
+        origins.append(origin or "*")
+    return tuple(origins)
 
 
 def _list(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
