@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from diptych.adapters import StartupError, open_broker, open_index, open_write_store, safe_url
 from diptych.dispatch import CommandDispatcher
 from diptych.edge import SecurityHeaders
+from diptych.keys import open_verifier
 from diptych.metrics import Metrics
 from diptych.settings import Settings
 from diptych.workers import start_workers
@@ -73,6 +74,7 @@ async def run_services(settings: Settings, with_workers: bool) -> AsyncIterator[
             consistency_timeout=settings.consistency_timeout,
             status=StatusMonitor(engine, index, settings.stall_after),
             limits=settings.limits,
+            verifier=open_verifier(settings),
         )
 
 

@@ -4,6 +4,8 @@
     diptych worker relay                                   outbox -> broker
     diptych worker projector                               broker -> index
     diptych migrate                                        bring the write store's schema up to date
+    diptych token --role admin|customer [--user ID] [--expires 1h]
+                                                           a token signed with the embedded secret
     diptych bench [SCENARIO...] [--quick]                  benchmarks (bench/, `make bench`)
 
 Every process stops gracefully on SIGTERM or Ctrl-C and then exits with status 0.
@@ -26,6 +28,7 @@ import uvloop
 
 from bench.cli import add_arguments as add_bench_arguments
 from diptych.adapters import reason
+from diptych.keys import issue_token
 from diptych.settings import Settings, SettingsError
 from write.migrate import upgrade
 
@@ -49,9 +52,23 @@ def _parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="run a worker process")
     worker.add_argument("role", choices=["relay", "projector"])
     commands.add_parser("migrate", help="bring the write store's schema up to date")
+    token = commands.add_parser("token", help="print a token signed with the embedded secret")
+    token.add_argument("--role", choices=["admin", "customer"], required=True)
+    token.add_argument("--user", help="the user id (required for a customer)")
+    token.add_argument("--expires", default="1h", type=_duration,
+                       help="lifetime: 30m, 1h, 7d (default 1h)")
     bench = commands.add_parser("bench", help="measure Diptych beside the raw limits beneath it")
     add_bench_arguments(bench)
     return parser
+
+
+def _duration(text: str) -> float:
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    number, unit = text[:-1], text[-1:]
+    seconds = int(number) * units[unit] if unit in units and number.isdigit() else 0
+    if not 0 < seconds <= 366 * 86400:
+        raise argparse.ArgumentTypeError(f"{text!r}: a number and s, m, h or d, up to a year")
+    return float(seconds)
 
 
 class CannotStart(Exception):
@@ -75,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> None:
                                   "one, `diptych serve` runs the workers itself")
             _prepare(settings, migrate=False)
             _run(_until_signalled(_worker(args.role, settings)))
+        elif args.command == "token":
+            if args.role == "customer" and not args.user:
+                raise CannotStart("--user: a customer's token names the user it signs in")
+            print(issue_token(settings, args.role, args.user, args.expires))
         elif args.command == "bench":
             from bench.cli import run as run_bench
 
@@ -134,6 +155,9 @@ async def serve(settings: Settings, listener: socket.socket, with_workers: bool)
                                     ws_max_size=settings.limits.max_body_bytes)
             host, port = listener.getsockname()[:2]
             log.info("listening on http://%s:%d (GraphiQL at /graphql)", host, port)
+            if not (settings.auth.jwks_url or settings.auth.public_key_file):
+                log.info("a token for GraphiQL's Headers tab ({\"Authorization\": \"Bearer "
+                         "...\"}): `.venv/bin/diptych token --role admin`")
             await uvicorn.Server(config).serve(sockets=[listener])
     except StartupError as error:
         raise CannotStart(str(error)) from error

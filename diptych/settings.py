@@ -18,6 +18,20 @@ from schema.limits import Limits
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
+@dataclass(frozen=True)
+class AuthSettings:
+    """Where token keys come from and what a token must say (diptych/keys.py uses them)."""
+
+    jwks_url: str | None = None
+    public_key_file: Path | None = None
+    algorithms: tuple[str, ...] = ()  # empty: RS256 and ES256 for provider keys
+    issuer: str | None = None
+    audience: str | None = None
+    leeway: float = 30.0
+    role_claim: str = "role"
+    user_claim: str = "sub"
+
+
 class SettingsError(ValueError):
     """A setting has a value the service cannot run with; the message names the setting."""
 
@@ -38,6 +52,7 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
     limits: Limits = field(default_factory=Limits)
+    auth: AuthSettings = field(default_factory=AuthSettings)
 
     @property
     def in_process_broker(self) -> bool:
@@ -72,7 +87,34 @@ class Settings:
             allowed_origins=_origins(env),
             allowed_hosts=_list(env, "DIPTYCH_ALLOWED_HOSTS", LOOPBACK_HOSTS),
             limits=limits,
+            auth=_auth(env),
         )
+
+
+def _auth(env: Mapping[str, str]) -> AuthSettings:
+    key_file = env.get("DIPTYCH_JWT_PUBLIC_KEY_FILE")
+    algorithms = _list(env, "DIPTYCH_JWT_ALGORITHMS", ())
+    if any(a not in ("RS256", "RS384", "RS512", "ES256", "ES384", "PS256") for a in algorithms):
+        raise SettingsError("DIPTYCH_JWT_ALGORITHMS takes asymmetric algorithms (RS256, ES256, "
+                            f"...), got {','.join(algorithms)!r}")
+    return AuthSettings(
+        jwks_url=_optional_url(env, "DIPTYCH_JWT_JWKS_URL", ("https", "http")),
+        public_key_file=Path(key_file) if key_file else None,
+        algorithms=algorithms,
+        issuer=env.get("DIPTYCH_JWT_ISSUER") or None,
+        audience=env.get("DIPTYCH_JWT_AUDIENCE") or None,
+        leeway=_number(env, "DIPTYCH_JWT_LEEWAY", "30", float, 0, 300),
+        role_claim=_claim(env, "DIPTYCH_JWT_ROLE_CLAIM", "role"),
+        user_claim=_claim(env, "DIPTYCH_JWT_USER_CLAIM", "sub"),
+    )
+
+
+def _claim(env: Mapping[str, str], name: str, default: str) -> str:
+    """A claim's name; providers namespace theirs (`https://example.com/role`)."""
+    raw = env.get(name) or default
+    if not re.fullmatch(r"\S{1,200}", raw):
+        raise SettingsError(f"{name} must be a claim name without spaces, got {raw!r}")
+    return raw
 
 
 def _limits(env: Mapping[str, str]) -> Limits:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 from functools import partial
@@ -21,9 +22,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.types import ExecutionContext
 
+from schema.authentication import InvalidToken, KeysUnavailable
 from schema.context import Context, Services
 from schema.error_policy import ErrorPolicy, log_errors
 from schema.guard import DocumentCache, DocumentGuard
@@ -61,6 +67,18 @@ def build_schema(limits: Limits = DEFAULT_LIMITS) -> strawberry.Schema:
     )
 
 
+async def _close_at(socket: WebSocket, expires_at: float) -> None:
+    """No connection outlives its token: 4403 (forbidden) ends it and its subscriptions."""
+    await asyncio.sleep(max(0.0, expires_at - time.time()))
+    with contextlib.suppress(Exception):  # the client may be gone already
+        await socket.close(code=4403, reason="Token expired")
+
+
+def _stop_expiry(context: Context) -> None:
+    if context.expiry is not None:
+        context.expiry.cancel()
+
+
 class InitTimeoutGraphQLWSHandler(BaseGraphQLWSHandler[Context, None]):
     """The legacy graphql-ws protocol has no init timeout in strawberry: without one, a client
     can hold a connection open forever without ever saying `connection_init`."""
@@ -71,6 +89,7 @@ class InitTimeoutGraphQLWSHandler(BaseGraphQLWSHandler[Context, None]):
             await super().handle()
         finally:
             timer.cancel()
+            _stop_expiry(self.context)
 
     async def _close_unless_acknowledged(self) -> None:
         await asyncio.sleep(self.view.connection_init_wait_timeout.total_seconds())
@@ -79,10 +98,21 @@ class InitTimeoutGraphQLWSHandler(BaseGraphQLWSHandler[Context, None]):
                 await self.websocket.close(code=4408, reason="Connection initialisation timeout")
 
 
+class ExpiringGraphQLTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    async def handle(self) -> None:
+        try:
+            await super().handle()
+        finally:
+            _stop_expiry(self.context)
+
+
 class GraphQLWebSockets(GraphQL[Context, None]):
-    """Strawberry's ASGI app, for the WebSocket route; the services come from the lifespan."""
+    """Strawberry's ASGI app, for the WebSocket route; the services come from the lifespan.
+    Browsers cannot set headers on a WebSocket: the token comes in `connection_init`'s payload
+    (`{"Authorization": "Bearer ..."}`), and the connection closes (4403) when it expires."""
 
     graphql_ws_handler_class = InitTimeoutGraphQLWSHandler
+    graphql_transport_ws_handler_class = ExpiringGraphQLTransportWSHandler
 
     def __init__(
         self, schema: strawberry.Schema, limits: Limits, allowed_origins: Sequence[str] = ()
@@ -103,7 +133,21 @@ class GraphQLWebSockets(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         services: Services = request.state.services
-        return Context(services=services)
+        return Context(services=services, websocket=request if isinstance(request, WebSocket)
+                       else None)
+
+    async def on_ws_connect(self, context: Context) -> None:
+        params = context.connection_params or {}
+        authorization = params.get("Authorization") or params.get("authorization")
+        try:
+            if authorization is not None and not isinstance(authorization, str):
+                raise InvalidToken("Authorization takes 'Bearer <token>'")
+            context.principal = await context.services.principal(authorization)
+        except (InvalidToken, KeysUnavailable) as error:
+            raise ConnectionRejectionError({"message": str(error)}) from error
+        expires = context.principal.expires_at
+        if expires is not None and context.websocket is not None:
+            context.expiry = asyncio.create_task(_close_at(context.websocket, expires))
 
     async def get_root_value(self, request: Request | WebSocket) -> Any:
         return None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
+from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
@@ -16,6 +18,7 @@ from read.feed import VisibilityFeed
 from read.index import SearchIndex
 from read.status import ProjectionStatus
 from read.views import UserView
+from schema.authentication import ANONYMOUS, InvalidToken, Principal, TokenVerifier
 from schema.limits import DEFAULT_LIMITS, Limits
 from write.commands import Command
 from write.results import CommandResult
@@ -39,6 +42,14 @@ class Services:
     consistency_timeout: float
     status: StatusSource | None = None
     limits: Limits = DEFAULT_LIMITS
+    verifier: TokenVerifier | None = None  # None: no token verifies (tests without keys)
+
+    async def principal(self, authorization: str | None) -> Principal:
+        if self.verifier is None:
+            if authorization:
+                raise InvalidToken("this process verifies no tokens")
+            return ANONYMOUS
+        return await self.verifier.principal(authorization)
 
 
 class TooManyWaits(QueryError):
@@ -53,6 +64,12 @@ class Context:
     services: Services
     users: DataLoader[str, UserView | None] = field(init=False)
     waits: int = 0
+    principal: Principal = ANONYMOUS
+    # WebSockets: what `connection_init` carried (strawberry sets it), and the task that closes
+    # the connection when its token expires.
+    connection_params: dict[str, Any] | None = None
+    websocket: WebSocket | None = None
+    expiry: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:
         self.users = DataLoader(load_fn=self._load_users)

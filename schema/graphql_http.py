@@ -25,7 +25,8 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
-from schema.context import Context
+from schema.authentication import InvalidToken, KeysUnavailable
+from schema.context import Context, Services
 from schema.limits import Limits
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -169,11 +170,19 @@ class GraphQLHTTP:
         allowed = {OperationType.QUERY}
         if request.method == "POST":
             allowed.add(OperationType.MUTATION)
+        services: Services = request.state.services
+        try:
+            principal = await services.principal(request.headers.get("authorization"))
+        except InvalidToken as error:
+            raise RequestRefused(401, "UNAUTHENTICATED", str(error),
+                                 **{"www-authenticate": 'Bearer error="invalid_token"'}) from error
+        except KeysUnavailable as error:
+            raise RequestRefused(503, "UNAVAILABLE", str(error), **{"retry-after": "5"}) from error
         try:
             result = await self._schema.execute(
                 params["query"],
                 variable_values=params.get("variables"),
-                context_value=Context(services=request.state.services),
+                context_value=Context(services=services, principal=principal),
                 operation_name=params.get("operationName"),
                 allowed_operation_types=allowed,
                 operation_extensions=params.get("extensions"),
