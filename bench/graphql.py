@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from bench.errors import BenchError
+from bench.service import Service
 
 ADD_PRODUCT = """
 mutation($sku: String!, $name: String!, $description: String!, $category: String!,
@@ -47,15 +48,19 @@ async def http_client(concurrency: int) -> AsyncIterator[httpx.AsyncClient]:
 
 
 class GraphQLClient:
-    def __init__(self, http: httpx.AsyncClient, url: str) -> None:
+    """Speaks to a running service (bench/service.py) as its signed-in operator: every request
+    carries the service's admin token."""
+
+    def __init__(self, http: httpx.AsyncClient, service: Service) -> None:
         self._http = http
-        self._url = url
+        self._url = service.graphql
+        self._headers = service.authorization
 
     async def __call__(self, document: str, **variables: object) -> dict[str, Any]:
         """The `data` of the answer; a BenchError if it has errors (the run measures successes
         only)."""
         response = await self._http.post(
-            self._url, json={"query": document, "variables": variables}
+            self._url, json={"query": document, "variables": variables}, headers=self._headers
         )
         body: dict[str, Any] = response.json()
         if response.status_code != 200 or body.get("errors"):

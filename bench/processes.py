@@ -76,19 +76,42 @@ class Process:
         return self.popen.returncode
 
 
+def child_environment(env: Mapping[str, str]) -> dict[str, str]:
+    """The given DIPTYCH_* settings and none from our own environment (the bench must never touch
+    the user's own database, index or broker names)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("DIPTYCH_")} | dict(env)
+
+
 def spawn(
     name: str, module: str, args: Sequence[str], env: Mapping[str, str], log: Path
 ) -> Process:
-    """`python -m module args...` with the given DIPTYCH_* settings and none from our own
-    environment (the bench must never touch the user's own database, index or broker names)."""
+    """`python -m module args...` with the given DIPTYCH_* settings (`child_environment`)."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DIPTYCH_")} | dict(env)
     with log.open("ab") as output:  # the child keeps its own copy of the descriptor
         popen = subprocess.Popen(
             [sys.executable, "-m", module, *args],
-            env=full_env,
+            env=child_environment(env),
             stdout=output,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
     return Process(name, popen, log)
+
+
+async def output_of(name: str, module: str, args: Sequence[str], env: Mapping[str, str],
+                    timeout: float = 60) -> str:
+    """`python -m module args...` run to its end with the given DIPTYCH_* settings
+    (`child_environment`); what it printed, stripped. A BenchError if it fails."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", module, *args, env=child_environment(env),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        out, err = await asyncio.wait_for(child.communicate(), timeout)
+    except TimeoutError:
+        child.kill()
+        await child.wait()
+        raise BenchError(f"{name} did not finish within {timeout:g}s") from None
+    if child.returncode != 0:
+        raise BenchError(f"{name} exited with {child.returncode}:\n{err.decode(errors='replace')}")
+    return out.decode().strip()

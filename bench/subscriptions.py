@@ -14,6 +14,7 @@ from gql.transport.websockets import WebsocketsTransport
 from graphql import parse
 
 from bench.errors import BenchError
+from bench.service import Service
 
 # Parsed once: each subscription sends it, but never parses it again.
 CAUGHT_UP = parse("""
@@ -53,12 +54,13 @@ class Subscriptions:
 
 
 @contextlib.asynccontextmanager
-async def websocket(graphql_url: str) -> AsyncIterator[Subscriptions]:
-    """One WebSocket to the service's GraphQL endpoint (http://.../graphql), open until exit."""
+async def websocket(service: Service) -> AsyncIterator[Subscriptions]:
+    """One WebSocket to the service's GraphQL endpoint (http://.../graphql), open until exit,
+    signed in with the service's admin token in `connection_init`."""
     transport = WebsocketsTransport(
-        url=graphql_url.replace("http://", "ws://", 1),
+        url=service.graphql.replace("http://", "ws://", 1),
         subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],  # graphql-transport-ws
-        init_payload={},
+        init_payload=service.authorization,
     )
     async with Client(transport=transport) as session:
         yield Subscriptions(session)

@@ -68,6 +68,19 @@ class InsufficientStock(Error):
     available: int
 
 
+@strawberry.type(description="Sign in (send a token) to do this; nothing was changed.")
+class Unauthenticated(Error):
+    pass
+
+
+@strawberry.type(description="Your role may not do this; nothing was changed.")
+class Forbidden(Error):
+    pass
+
+
+Refused = Unauthenticated | Forbidden  # in every result union whose command a role may not send
+
+
 def to_graphql(error: errors.DomainError) -> Error:
     match error:
         case errors.InvalidInput():
@@ -80,6 +93,8 @@ def to_graphql(error: errors.DomainError) -> Error:
             return EmailTaken(message=error.message, email=error.email)
         case errors.SkuTaken():
             return SkuTaken(message=error.message, sku=error.sku)
+        case errors.Forbidden():
+            return Forbidden(message=error.message)
         case errors.NotFound():
             return NotFound(message=error.message, id=strawberry.ID(error.id))
         case errors.VersionConflict():

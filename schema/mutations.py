@@ -13,6 +13,7 @@ from schema.errors import (
     InvalidInput,
     InvalidTransition,
     NotFound,
+    Refused,
     SkuTaken,
     VersionConflict,
 )
@@ -46,34 +47,35 @@ RegisterUserResult = Annotated[
     UserRegistered | InvalidInput | EmailTaken, strawberry.union("RegisterUserResult")
 ]
 ChangeUserEmailResult = Annotated[
-    UserEmailChanged | InvalidInput | EmailTaken | NotFound | VersionConflict | InvalidTransition,
+    UserEmailChanged | InvalidInput | EmailTaken | NotFound | VersionConflict | InvalidTransition
+    | Refused,
     strawberry.union("ChangeUserEmailResult"),
 ]
 RenameUserResult = Annotated[
-    UserRenamed | InvalidInput | NotFound | VersionConflict | InvalidTransition,
+    UserRenamed | InvalidInput | NotFound | VersionConflict | InvalidTransition | Refused,
     strawberry.union("RenameUserResult"),
 ]
 DeactivateUserResult = Annotated[
-    UserDeactivated | InvalidInput | NotFound | VersionConflict | InvalidTransition,
+    UserDeactivated | InvalidInput | NotFound | VersionConflict | InvalidTransition | Refused,
     strawberry.union("DeactivateUserResult"),
 ]
 AddProductResult = Annotated[
-    ProductAdded | InvalidInput | SkuTaken, strawberry.union("AddProductResult")
+    ProductAdded | InvalidInput | SkuTaken | Refused, strawberry.union("AddProductResult")
 ]
 ChangeProductPriceResult = Annotated[
-    ProductPriceChanged | InvalidInput | NotFound | VersionConflict | InvalidTransition,
+    ProductPriceChanged | InvalidInput | NotFound | VersionConflict | InvalidTransition | Refused,
     strawberry.union("ChangeProductPriceResult"),
 ]
 RestockProductResult = Annotated[
-    ProductRestocked | InvalidInput | NotFound | VersionConflict | InvalidTransition,
+    ProductRestocked | InvalidInput | NotFound | VersionConflict | InvalidTransition | Refused,
     strawberry.union("RestockProductResult"),
 ]
 DescribeProductResult = Annotated[
-    ProductDescribed | InvalidInput | NotFound | VersionConflict | InvalidTransition,
+    ProductDescribed | InvalidInput | NotFound | VersionConflict | InvalidTransition | Refused,
     strawberry.union("DescribeProductResult"),
 ]
 DiscontinueProductResult = Annotated[
-    ProductDiscontinued | InvalidInput | NotFound | VersionConflict | InvalidTransition,
+    ProductDiscontinued | InvalidInput | NotFound | VersionConflict | InvalidTransition | Refused,
     strawberry.union("DiscontinueProductResult"),
 ]
 

@@ -14,6 +14,7 @@ from schema.errors import (
     InvalidTransition,
     NotFound,
     ProductUnavailable,
+    Refused,
     UserInactive,
     VersionConflict,
 )
@@ -29,15 +30,16 @@ PlaceOrderResult = Annotated[
     | UserInactive
     | ProductUnavailable
     | InsufficientStock
-    | VersionConflict,  # only when concurrent orders kept winning every retry
+    | VersionConflict  # only when concurrent orders kept winning every retry
+    | Refused,
     strawberry.union("PlaceOrderResult"),
 ]
 CancelOrderResult = Annotated[
-    OrderCancelled | InvalidInput | NotFound | VersionConflict | InvalidTransition,
+    OrderCancelled | InvalidInput | NotFound | VersionConflict | InvalidTransition | Refused,
     strawberry.union("CancelOrderResult"),
 ]
 ShipOrderResult = Annotated[
-    OrderShipped | InvalidInput | NotFound | VersionConflict | InvalidTransition,
+    OrderShipped | InvalidInput | NotFound | VersionConflict | InvalidTransition | Refused,
     strawberry.union("ShipOrderResult"),
 ]
 

@@ -9,7 +9,10 @@ from typing import Annotated
 import strawberry
 
 from read import order_queries, sales
+from read.documents import ORDER
 from read.order_queries import OrderFilter
+from read.views import Page
+from schema.authentication import Role
 from schema.context import Info
 from schema.order_types import (
     GroupBy,
@@ -20,12 +23,15 @@ from schema.order_types import (
     OrderStatus,
     SalesBucket,
 )
+from schema.rules import may_see
 from schema.types import After, First
 
 
 async def order(info: Info, id: strawberry.ID) -> Order | None:
     view = await order_queries.order(info.context.index, id)
-    return Order.from_view(view) if view else None
+    if view is None or not may_see(info.context.principal, ORDER, {"user_id": view.user_id}, id):
+        return None  # someone else's order: as if there were none
+    return Order.from_view(view)
 
 
 async def orders(
@@ -41,6 +47,11 @@ async def orders(
     first: First = 20,
     after: After = None,
 ) -> OrderConnection:
+    principal = info.context.principal
+    if principal.role is Role.CUSTOMER:  # scoped in the index query: only their own orders
+        if user_id is not None and user_id != principal.user_id:
+            return OrderConnection.from_page(Page(edges=[], has_next_page=False, total_count=0))
+        user_id = strawberry.ID(principal.user_id or "")
     where = OrderFilter(
         user_id=user_id, status=status.value if status else None, placed_from=placed_from,
         placed_to=placed_to, min_total=min_total, max_total=max_total, search=search,

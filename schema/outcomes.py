@@ -4,16 +4,19 @@ member of the mutation's result union."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from graphql import GraphQLError
 
 from read.consistency import ConsistencyToken
 from read.events import KIND_OF_AGGREGATE
+from schema.authentication import Role
 from schema.context import Info
-from schema.errors import to_graphql
+from schema.errors import Forbidden, Unauthenticated, to_graphql
 from schema.payloads import Accepted
-from write.commands import Command
+from schema.rules import Verdict, may_run
+from write.commands import CancelOrder, Command
 from write.errors import DomainError, StoreUnavailable
 
 P = TypeVar("P", bound=Accepted)
@@ -27,7 +30,16 @@ UNAVAILABLE = (
 async def execute(info: Info, command: Command, payload: type[P]) -> P | Any:
     """The success payload `P`, or the command's expected failure as its GraphQL error type.
 
-    The error is typed `Any`: each mutation's union lists only the errors its command raises."""
+    The error is typed `Any`: each mutation's union lists only the errors its command raises.
+    A command the caller's role may not send is refused here, before the write side sees it."""
+    principal = info.context.principal
+    verdict = may_run(principal, command)
+    if verdict is Verdict.UNAUTHENTICATED:
+        return Unauthenticated(message="Sign in (send a token) to do this.")
+    if verdict is Verdict.FORBIDDEN:
+        return Forbidden(message="Your role may not do this.")
+    if isinstance(command, CancelOrder) and principal.role is Role.CUSTOMER:
+        command = replace(command, by_user=principal.user_id)  # their own orders only
     try:
         result = await info.context.services.dispatch(command)
     except DomainError as error:

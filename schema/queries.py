@@ -7,12 +7,14 @@ from decimal import Decimal
 import strawberry
 
 from read import queries
+from read.documents import USER
 from read.queries import ProductFilter
 from schema import order_queries
 from schema.context import Info
 from schema.freshness_types import ProjectionStatus
 from schema.order_types import Order, OrderConnection, SalesBucket
-from schema.read_model import ReadModelField
+from schema.permissions import RoleMayAsk, read_model
+from schema.rules import may_see
 from schema.subscriptions import current_status
 from schema.types import (
     After,
@@ -27,6 +29,8 @@ from schema.types import (
 
 
 async def user(info: Info, id: strawberry.ID) -> User | None:
+    if not may_see(info.context.principal, USER, None, id):
+        return None  # someone else's user: as if there were none
     view = await queries.user(info.context.index, id)
     return User.from_view(view) if view else None
 
@@ -68,37 +72,38 @@ class Query:
     """Every field takes `consistency` (see schema/read_model.py) to read a write back."""
 
     user: User | None = strawberry.field(
-        resolver=user, description="One user by id, or null.", extensions=[ReadModelField()]
+        resolver=user, description="One user by id, or null.", extensions=read_model()
     )
     users: UserConnection = strawberry.field(
         resolver=users,
         description="Users, full-text searched over name and email.",
-        extensions=[ReadModelField()],
+        extensions=read_model(),
     )
     product: Product | None = strawberry.field(
-        resolver=product, description="One product by id, or null.", extensions=[ReadModelField()]
+        resolver=product, description="One product by id, or null.", extensions=read_model()
     )
     products: ProductConnection = strawberry.field(
         resolver=products,
         description="Products, full-text searched over name, description and SKU.",
-        extensions=[ReadModelField()],
+        extensions=read_model(),
     )
     order: Order | None = strawberry.field(
         resolver=order_queries.order, description="One order by id, or null.",
-        extensions=[ReadModelField()],
+        extensions=read_model(),
     )
     orders: OrderConnection = strawberry.field(
         resolver=order_queries.orders,
         description="Orders, full-text searched over product names, SKUs and the customer.",
-        extensions=[ReadModelField()],
+        extensions=read_model(),
     )
     projection_status: ProjectionStatus = strawberry.field(
         resolver=current_status,
         description="How far the read side trails the write side, now.",
+        permission_classes=[RoleMayAsk],
     )
     sales_summary: list[SalesBucket] = strawberry.field(
         resolver=order_queries.sales_summary,
         description="Revenue, orders and units per day, week or month, grouped by order status "
         "or product category; cancelled orders only when asked for.",
-        extensions=[ReadModelField()],
+        extensions=read_model(),
     )

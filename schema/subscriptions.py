@@ -17,10 +17,12 @@ from read.errors import InvalidQuery, QueryError
 from read.feed import RESYNC
 from read.index import Document, IndexUnavailable
 from read.views import OrderView, ProductView, UserView
+from schema.authentication import Principal, Role
 from schema.context import Info
 from schema.freshness_types import CaughtUp, DocumentChange, DocumentType, ProjectionStatus
 from schema.order_types import Order
 from schema.read_model import graphql_error
+from schema.rules import Verdict, may_ask, may_see, refused
 from schema.types import Product, User
 from write.errors import StoreUnavailable
 
@@ -35,12 +37,19 @@ async def read_model_caught_up(
     services = info.context.services
     loop = asyncio.get_running_loop()
     started = loop.time()
+    principal = info.context.principal
     try:
         token = ConsistencyToken.decode(consistency)
+        if token.kind != "product" and principal.role is Role.ANONYMOUS:
+            raise refused(Verdict.UNAUTHENTICATED, f"a {token.kind}'s freshness")
         with info.context.waiting():
             await wait_until_visible(
                 services.index, services.feed, token, services.limits.caught_up_timeout
             )
+        document = await services.index.visible(token.kind, token.id)
+        if not may_see(principal, token.kind, document.body if document else None, token.id):
+            raise graphql_error(InvalidQuery(  # someone else's: as if it never became visible
+                "consistency: not a token of a write you may see", field="consistency"))
     except QueryError as error:
         raise graphql_error(error) from error
     waited = (loop.time() - started) * 1000
@@ -56,25 +65,31 @@ async def document_changed(
     """Every change the projector makes to matching documents, newest version once each."""
     if ids is not None and not 1 <= len(ids) <= MAX_IDS:
         raise graphql_error(InvalidQuery(f"ids takes 1 to {MAX_IDS} ids", field="ids"))
-    index, kind = info.context.index, type.value
+    index, kind, principal = info.context.index, type.value, info.context.principal
+    if kind != "product" and principal.role is Role.ANONYMOUS:
+        raise refused(Verdict.UNAUTHENTICATED, f"{kind} documents")
     seen: OrderedDict[str, int] = OrderedDict()
     with info.context.services.feed.subscribe(kind, ids) as changes:
         for current in ids or []:
-            if (first := await _newer(index, kind, str(current), seen)) is not None:
+            first = await _newer(index, kind, str(current), seen, principal)
+            if first is not None:
                 yield first
         while True:
             announced = await changes.queue.get()
             wanted = [str(i) for i in ids or seen] if announced is RESYNC else [announced.id]
             for id_ in wanted:
-                if (found := await _newer(index, kind, id_, seen)) is not None:
+                if (found := await _newer(index, kind, id_, seen, principal)) is not None:
                     yield found
 
 
 async def _newer(
-    index: Any, kind: str, id_: str, seen: OrderedDict[str, int]
+    index: Any, kind: str, id_: str, seen: OrderedDict[str, int], principal: Principal
 ) -> DocumentChange | None:
-    """The document's change, unless this subscription already sent that version."""
+    """The document's change, unless this subscription already sent that version or the
+    caller may not see the document (a customer sees their own users and orders only)."""
     document: Document | None = await index.get(kind, id_)  # announced means written
+    if document is not None and not may_see(principal, kind, document.body, id_):
+        return None
     version = int(document.body["version"]) if document else seen.get(id_, 0) + 1
     if version <= seen.get(id_, 0) or (document is None and id_ not in seen):
         return None
@@ -101,6 +116,9 @@ async def projection_status(
     every: Annotated[float, strawberry.argument(description="Seconds between reports, 0.2-60.")]
     = 1.0,
 ) -> AsyncGenerator[ProjectionStatus, None]:
+    verdict = may_ask(info.context.principal, "projectionStatus")
+    if verdict is not Verdict.ALLOWED:
+        raise refused(verdict, "projectionStatus")
     if not 0.2 <= every <= 60:
         raise graphql_error(InvalidQuery("every must be from 0.2 to 60 seconds", field="every"))
     while True:

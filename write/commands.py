@@ -87,6 +87,7 @@ class PlaceOrder:
 class CancelOrder:
     id: str
     expected_version: int | None = None
+    by_user: str | None = None  # a customer cancelling: only their own order; None: an operator
 
 
 @dataclass(frozen=True)

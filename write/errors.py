@@ -38,6 +38,15 @@ class NotFound(DomainError):
         self.id = id
 
 
+class Forbidden(DomainError):
+    """The caller may not act on this aggregate (a customer cancelling another's order)."""
+
+    def __init__(self, aggregate_type: str, id: str) -> None:
+        super().__init__(f"You may not change this {aggregate_type}.")
+        self.aggregate_type = aggregate_type
+        self.id = id
+
+
 class VersionConflict(DomainError):
     def __init__(self, id: str, expected: int, actual: int | None) -> None:
         super().__init__(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from write import validation as v
 from write.commands import CancelOrder, PlaceOrder, ShipOrder
+from write.errors import Forbidden
 from write.orders import Order
 from write.results import CommandResult, OrderPlacedResult
 from write.unit_of_work import UnitOfWork
@@ -37,6 +38,8 @@ async def cancel_order(cmd: CancelOrder, uow: UnitOfWork) -> CommandResult:
         check.expected_version(cmd.expected_version)
     async with uow:
         order = await uow.orders.load(cmd.id, cmd.expected_version)
+        if cmd.by_user is not None and order.user_id != cmd.by_user:
+            raise Forbidden("Order", cmd.id)  # decided from the write store, not the index
         order.cancel()
         quantities = order.quantities()
         for id in sorted(quantities):

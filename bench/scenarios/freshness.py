@@ -79,8 +79,8 @@ async def run(context: Context) -> Outcome:
         service = await stack.enter_async_context(
             running(data_dir, {"DIPTYCH_DATABASE_URL": database, **broker}))
         graphql = GraphQLClient(await stack.enter_async_context(http_client(size.concurrency * 4)),
-                                service.graphql)
-        subscriptions = await stack.enter_async_context(websocket(service.graphql))
+                                service)
+        subscriptions = await stack.enter_async_context(websocket(service))
         progress = stack.enter_context(
             bar("freshness", size.probe + 3 * size.rounds * size.samples))
 

@@ -61,14 +61,14 @@ async def run(context: Context) -> Outcome:
             bar("read", size.corpus + 2 * (size.warmup + size.rounds * size.queries)))
 
         async with running(data_dir, settings) as service:
-            await _seed(GraphQLClient(http, service.graphql), size, progress.update)
+            await _seed(GraphQLClient(http, service), size, progress.update)
         # Stopped, the service has merged and closed its index: a consistent copy.
         copy = context.workdir / "raw-index"
         shutil.copytree(service.index_dir, copy)
         service = await stack.enter_async_context(running(data_dir, settings))
         raw_url = await stack.enter_async_context(
             _raw_server(copy, service.separate_workers, context.workdir / "raw.log"))
-        graphql = GraphQLClient(http, service.graphql)
+        graphql = GraphQLClient(http, service)
 
         async def diptych_query(number: int) -> None:
             await graphql(PRODUCTS, search=terms[number % len(terms)], first=PAGE)

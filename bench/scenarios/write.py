@@ -57,7 +57,7 @@ async def run(context: Context) -> Outcome:
         service = await stack.enter_async_context(running(
             context.workdir / "service", {"DIPTYCH_DATABASE_URL": service_db, **broker}))
         graphql = GraphQLClient(await stack.enter_async_context(http_client(size.concurrency)),
-                                service.graphql)
+                                service)
         engine = create_engine(raw_db)
         stack.push_async_callback(engine.dispose)
         progress = stack.enter_context(

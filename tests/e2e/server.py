@@ -1,4 +1,11 @@
-"""Runs the real service as subprocesses, and speaks GraphQL to the API over HTTP."""
+"""Runs the real service as subprocesses, and speaks GraphQL to the API over HTTP.
+
+`start` signs in as an operator would: once the server is healthy it runs `diptych token --role
+admin` with the server's own settings (so the same `$DIPTYCH_DATA_DIR/jwt-secret`), keeps the token
+as `Server.token`, and `Server.graphql` sends it as `Authorization: Bearer ...`. A test that means
+to call as someone else says so: `server.graphql_as(None, ...)` is the anonymous caller,
+`server.graphql_as(server.mint("--role", "customer", "--user", id), ...)` a customer.
+"""
 
 from __future__ import annotations
 
@@ -59,13 +66,49 @@ class Process:
         raise RuntimeError(f"no {text!r} within {timeout}s:\n{self.output()}")
 
 
+def bearer(token: str | None) -> dict[str, str]:
+    """The header (or WebSocket `connection_init` payload) that signs in with `token`; none for
+    the anonymous caller."""
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def environment(data_dir: Path, env: Mapping[str, str]) -> dict[str, str]:
+    """What a `python -m diptych ...` child of this data directory runs with."""
+    return {**os.environ, "DIPTYCH_DATA_DIR": str(data_dir), **env}
+
+
+def mint(data_dir: Path, env: Mapping[str, str], *args: str) -> str:
+    """`diptych token ARGS...` with these settings: a token signed with the data directory's
+    embedded secret (which it creates if missing)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "diptych", "token", *args],
+        env=environment(data_dir, env), capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, f"diptych token {' '.join(args)} failed:\n{done.stderr}"
+    return done.stdout.strip()
+
+
 @dataclass
 class Server(Process):
     url: str
+    data_dir: Path
+    env: Mapping[str, str]
+    token: str = ""  # an admin's, from `diptych token --role admin` once the server is healthy
 
-    def graphql(self, query: str, **variables: Any) -> dict[str, Any]:
+    def mint(self, *args: str) -> str:
+        """Another token for this server: `server.mint("--role", "customer", "--user", id)`."""
+        return mint(self.data_dir, self.env, *args)
+
+    # Positional-only, so that any name (`token`, `query`...) may be a GraphQL variable.
+    def graphql(self, query: str, /, **variables: Any) -> dict[str, Any]:
+        """As the signed-in operator (the admin token)."""
+        return self.graphql_as(self.token, query, **variables)
+
+    def graphql_as(self, caller: str | None, query: str, /, **variables: Any) -> dict[str, Any]:
+        """As the caller the token `caller` signs in, or as the anonymous caller with None."""
         response = httpx.post(
-            f"{self.url}/graphql", json={"query": query, "variables": variables}, timeout=30
+            f"{self.url}/graphql", json={"query": query, "variables": variables},
+            headers=bearer(caller), timeout=30,
         )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
@@ -75,7 +118,7 @@ class Server(Process):
 def spawn(args: Sequence[str], data_dir: Path, env: Mapping[str, str], log_name: str) -> Process:
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / log_name
-    full_env = {**os.environ, "DIPTYCH_DATA_DIR": str(data_dir), **env}
+    full_env = environment(data_dir, env)
     with log.open("ab") as output:  # the child keeps its own copy of the file descriptor
         process = subprocess.Popen(
             [sys.executable, "-m", "diptych", *args],
@@ -93,18 +136,26 @@ def start(
     args: Sequence[str] = (),
     log_name: str = "server.log",
 ) -> Server:
-    """`diptych serve` on a free port, once its /health answers."""
+    """`diptych serve` on a free port, once its /health answers, with an admin token to call it
+    with (`Server.token`)."""
     port = free_port()
     child = spawn(["serve", "--port", str(port), *args], data_dir, env, log_name)
-    server = Server(child.process, child.log, f"http://127.0.0.1:{port}")
+    server = Server(child.process, child.log, f"http://127.0.0.1:{port}", data_dir, dict(env))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise RuntimeError(f"server exited early:\n{server.output()}")
         try:
             if httpx.get(f"{server.url}/health", timeout=1).status_code == 200:
-                return server
+                break
         except httpx.TransportError:
             time.sleep(0.1)
-    server.stop()
-    raise RuntimeError(f"server did not become healthy:\n{server.output()}")
+    else:
+        server.stop()
+        raise RuntimeError(f"server did not become healthy:\n{server.output()}")
+    try:
+        server.token = server.mint("--role", "admin", "--expires", "1d")
+    except BaseException:
+        server.stop()
+        raise
+    return server

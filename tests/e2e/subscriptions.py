@@ -10,15 +10,21 @@ from gql import Client, GraphQLRequest
 from gql.client import AsyncClientSession
 from gql.transport.websockets import WebsocketsTransport
 
+from tests.e2e.server import bearer
+
 TRANSPORT_WS = WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL  # graphql-transport-ws
 LEGACY_WS = WebsocketsTransport.APOLLO_SUBPROTOCOL  # graphql-ws
 
 
 @asynccontextmanager
-async def session(http_url: str, protocol: str = TRANSPORT_WS) -> AsyncIterator[AsyncClientSession]:
+async def session(
+    http_url: str, protocol: str = TRANSPORT_WS, token: str | None = None
+) -> AsyncIterator[AsyncClientSession]:
+    """A WebSocket to the API, signed in with `token` in `connection_init` (pass `server.token`
+    for the operator); anonymous without one."""
     transport = WebsocketsTransport(
         url=http_url.replace("http://", "ws://") + "/graphql", subprotocols=[protocol],
-        init_payload={},
+        init_payload=bearer(token),
     )
     async with Client(transport=transport) as client:
         yield client

@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,18 +16,10 @@ from tests.e2e.subscriptions import LEGACY_WS, TRANSPORT_WS
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path]]:
-    data = tmp_path_factory.mktemp("auth")
-    running = start(data)
-    yield running, data
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = start(tmp_path_factory.mktemp("auth"))
+    yield running
     assert running.stop() == 0, running.output()
-
-
-def token(data: Path, *args: str) -> str:
-    out = subprocess.run([sys.executable, "-m", "diptych", "token", *args], check=True,
-                         capture_output=True, text=True,
-                         env={**os.environ, "DIPTYCH_DATA_DIR": str(data)})
-    return out.stdout.strip()
 
 
 def ask(server: Server, authorization: str | None) -> httpx.Response:
@@ -40,27 +28,27 @@ def ask(server: Server, authorization: str | None) -> httpx.Response:
                       headers=headers, timeout=30)
 
 
-def test_a_token_from_diptych_token_is_accepted_over_http(served: tuple[Server, Path]) -> None:
-    server, data = served
-    response = ask(server, f"Bearer {token(data, '--role', 'admin')}")
+def test_a_token_from_diptych_token_is_accepted_over_http(served: Server) -> None:
+    server = served
+    response = ask(server, f"Bearer {server.mint('--role', 'admin')}")
     assert response.status_code == 200 and response.json()["data"] == {"__typename": "Query"}
     assert ask(server, None).status_code == 200  # no token: the anonymous caller
 
 
 @pytest.mark.parametrize("authorization", ["Bearer not.a.token", "Basic YTpi", "Bearer"])
 def test_a_token_that_does_not_verify_is_a_401_that_says_why(
-    served: tuple[Server, Path], authorization: str
+    served: Server, authorization: str
 ) -> None:
-    response = ask(served[0], authorization)
+    response = ask(served, authorization)
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
 async def test_a_websocket_with_a_bad_token_in_connection_init_is_closed_4403(
-    served: tuple[Server, Path],
+    served: Server,
 ) -> None:
-    url = served[0].url.replace("http://", "ws://") + "/graphql"
+    url = served.url.replace("http://", "ws://") + "/graphql"
     async with websockets.connect(url, subprotocols=[TRANSPORT_WS]) as socket:  # type: ignore[list-item]
         await socket.send(json.dumps({"type": "connection_init",
                                       "payload": {"Authorization": "Bearer forged"}}))
@@ -74,10 +62,10 @@ async def test_a_websocket_with_a_bad_token_in_connection_init_is_closed_4403(
 
 
 async def test_a_websocket_closes_4403_when_its_token_expires_and_its_subscription_ends(
-    served: tuple[Server, Path],
+    served: Server,
 ) -> None:
-    server, data = served
-    short = token(data, "--role", "admin", "--expires", "2s")
+    server = served
+    short = server.mint("--role", "admin", "--expires", "2s")
     url = server.url.replace("http://", "ws://") + "/graphql"
     async with websockets.connect(url, subprotocols=[TRANSPORT_WS]) as socket:  # type: ignore[list-item]
         await socket.send(json.dumps({"type": "connection_init",

@@ -5,7 +5,9 @@ http://localhost:<allowed port>. Two tiny static servers serve the same page: on
 one on http://localhost:<another port>, which is not listed. The page mutates and queries with
 plain `fetch` (`Content-Type: application/json`, so the browser sends a CORS preflight first) and
 subscribes over a graphql-transport-ws WebSocket; it writes what happened into `window.results`,
-read back over the DevTools protocol.
+read back over the DevTools protocol. It signs up anonymously, then reads back and subscribes
+signed in with the `auth` token of its query string (an admin's from `diptych token`): as an
+`Authorization` header, which the preflight must allow, and in `connection_init`.
 
 Needs Debian's chromium (`apt-get install -y chromium`): skipped without it, failed in CI.
 """
@@ -49,12 +51,15 @@ PAGE = """<!doctype html>
 <script>
 const params = new URLSearchParams(location.search);
 const api = params.get("api");
+const auth = params.get("auth");
 const results = window.results = {origin: location.origin, done: false};
 
-async function graphql(query, variables) {
+async function graphql(query, variables, signedIn) {
+  const headers = {"Content-Type": "application/json"};
+  if (signedIn && auth) headers.Authorization = "Bearer " + auth;
   const response = await fetch(api + "/graphql", {
     method: "POST",
-    headers: {"Content-Type": "application/json"},
+    headers,
     body: JSON.stringify({query, variables}),
     signal: AbortSignal.timeout(STEP_TIMEOUT_MS),
   });
@@ -82,7 +87,9 @@ function subscribe(token) {
     socket.onopen = () => {
       outcome.events.push("open");
       outcome.protocol = socket.protocol;
-      socket.send(JSON.stringify({type: "connection_init"}));
+      socket.send(JSON.stringify(auth
+        ? {type: "connection_init", payload: {Authorization: "Bearer " + auth}}
+        : {type: "connection_init"}));
     };
     socket.onmessage = (event) => {
       const message = JSON.parse(event.data);
@@ -116,7 +123,7 @@ function subscribe(token) {
   if (user?.__typename === "UserRegistered") {
     await attempt("query", () => graphql(
       "query($id: ID!, $t: String) { user(id: $id, consistency: $t) { name } }",
-      {id: user.id, t: user.consistencyToken}));
+      {id: user.id, t: user.consistencyToken}, true));
   }
   // A page that could not write still tries the socket, with a token the test made itself.
   const token = user?.consistencyToken ?? params.get("token");
@@ -273,9 +280,9 @@ async def test_a_page_on_an_allowed_origin_can_query_mutate_and_subscribe(
     api = sites.api.url
     log_before = len(sites.api.output())
     async with open_tab(browser) as tab:
-        results = await run_page(
-            tab, sites.allowed.page(api, name="Cross Origin", email="x@example.com")
-        )
+        results = await run_page(tab, sites.allowed.page(
+            api, name="Cross Origin", email="x@example.com", auth=sites.api.token,
+        ))
     log = await server_log(sites.api, log_before, ACCEPTED_WEBSOCKET)
 
     assert results["origin"] == sites.allowed.origin
@@ -303,14 +310,15 @@ async def test_a_page_on_an_origin_not_listed_can_neither_call_the_api_nor_open_
     browser: str, sites: Sites
 ) -> None:
     api = sites.api
-    # A real token, so that an accepted handshake would be seen streaming `next`.
+    # A real token, and the operator's to wait on it, so that an accepted handshake would be
+    # seen streaming `next`.
     witness = register_directly(api, "Witness", "witness@example.com")
     assert witness["__typename"] == "UserRegistered", witness
     log_before = len(api.output())
     async with open_tab(browser) as tab:
         results = await run_page(tab, sites.blocked.page(
             api.url, name="Blocked Page", email="cors-refused@example.com",
-            token=witness["consistencyToken"],
+            token=witness["consistencyToken"], auth=api.token,
         ))
     log = await server_log(api, log_before, REFUSED_WEBSOCKET)
 

@@ -16,7 +16,7 @@ from gql.transport.exceptions import TransportQueryError
 
 from read.consistency import ConsistencyToken
 from tests.e2e import queries as q
-from tests.e2e.server import Server, start
+from tests.e2e.server import Server, bearer, start
 from tests.e2e.subscriptions import CAUGHT_UP, LEGACY_WS, TRANSPORT_WS, request, session
 
 ORIGIN = "http://shop.example:3000"
@@ -122,7 +122,8 @@ async def test_a_forged_future_token_ends_in_stale_read_after_the_caught_up_wait
     edge: Server,
 ) -> None:
     ahead = ConsistencyToken("user", "00000000-0000-4000-8000-000000000001", 10**9, 10**12)
-    async with session(edge.url) as client:
+    # Waiting on a user's token takes that user or an admin: the operator's token.
+    async with session(edge.url, token=edge.token) as client:
         with pytest.raises(TransportQueryError) as refused:
             await asyncio.wait_for(
                 client.execute(request(CAUGHT_UP, token=ahead.encode())), timeout=20
@@ -132,7 +133,7 @@ async def test_a_forged_future_token_ends_in_stale_read_after_the_caught_up_wait
 
 async def test_a_connection_may_hold_only_so_many_token_waits(edge: Server) -> None:
     ahead = ConsistencyToken("user", "00000000-0000-4000-8000-000000000002", 10**9, 10**12)
-    async with session(edge.url) as client:
+    async with session(edge.url, token=edge.token) as client:
         waits = [client.execute(request(CAUGHT_UP, token=ahead.encode())) for _ in range(3)]
         outcomes = await asyncio.wait_for(asyncio.gather(*waits, return_exceptions=True), 20)
     codes = sorted(
@@ -157,7 +158,8 @@ async def test_a_connection_may_hold_only_so_many_subscriptions(edge: Server) ->
     url = edge.url.replace("http://", "ws://") + "/graphql"
     status = "subscription { projectionStatus(every: 60) { headPosition } }"
     async with websockets.connect(url, subprotocols=[TRANSPORT_WS]) as socket:  # type: ignore[list-item]
-        await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
+        # projectionStatus is the operator's: signed in, so only the limit refuses.
+        await socket.send(json.dumps({"type": "connection_init", "payload": bearer(edge.token)}))
         assert json.loads(await socket.recv())["type"] == "connection_ack"
         for number in range(4):
             await socket.send(json.dumps({"id": str(number), "type": "subscribe",

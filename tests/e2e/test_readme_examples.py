@@ -1,5 +1,6 @@
 """Every GraphQL example of the README's first section, pasted in order into a running server, the
-way a newcomer would: each `PASTE-...` takes the value the earlier answer gave."""
+way a newcomer would: each `PASTE-...` takes the value the earlier answer gave. Signed in as the
+operator, as in GraphiQL with `diptych token --role admin` pasted into the Headers tab."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ async def test_every_readme_example_answers_as_documented(server: Server) -> Non
     for example in found:
         text = pasted(example, values)
         if text.lstrip().startswith("subscription"):
-            async with session(server.url) as client:
+            async with session(server.url, token=server.token) as client:
                 stream = client.subscribe(request(text))
                 # Nothing changes now, so the subscription stays open: it was accepted.
                 with contextlib.suppress(TimeoutError):

@@ -140,7 +140,7 @@ def test_every_replica_pushes_freshness_for_writes_made_through_another(
 
 
 async def _hear_about_it_on(reader: Server, writer: Server, user: dict[str, str]) -> None:
-    async with session(reader.url) as client:
+    async with session(reader.url, token=reader.token) as client:
         caught = client.subscribe(request(CAUGHT_UP, token=user["consistencyToken"]))
         async with aclosing(caught) as stream:
             assert (await asyncio.wait_for(anext(stream), 20))["readModelCaughtUp"]["version"] == 1

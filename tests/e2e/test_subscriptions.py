@@ -36,7 +36,7 @@ async def test_a_subscriber_is_told_when_its_write_became_visible(
     server: Server, protocol: str
 ) -> None:
     user = register(server, "Waiting Wanda", f"wanda-{protocol}@example.com")
-    async with session(server.url, protocol) as client:
+    async with session(server.url, protocol, token=server.token) as client:
         token = user["consistencyToken"]
         events = [e async for e in client.subscribe(request(CAUGHT_UP, token=token))]
     assert events == [{"readModelCaughtUp": {
@@ -46,7 +46,7 @@ async def test_a_subscriber_is_told_when_its_write_became_visible(
 async def test_subscribing_before_the_write_emits_once_it_is_projected(server: Server) -> None:
     user = register(server, "Early Eve", "eve@example.com")
     renamed = server.graphql(q.RENAME, id=user["id"], name="Eve Again")["data"]["renameUser"]
-    async with session(server.url) as client:
+    async with session(server.url, token=server.token) as client:
         subscription = client.subscribe(request(CAUGHT_UP, token=renamed["consistencyToken"]))
         async with aclosing(subscription) as stream:
             caught = await asyncio.wait_for(anext(stream), 10)
@@ -59,7 +59,7 @@ async def test_document_changes_stream_the_current_state_then_every_new_version(
     user = register(server, "Streaming Sam", "sam@example.com")
     server.graphql(q.USER, id=user["id"], token=user["consistencyToken"])
     seen: list[dict[str, Any]] = []
-    async with session(server.url) as client:
+    async with session(server.url, token=server.token) as client:
         subscription = client.subscribe(request(CHANGED, type="USER", ids=[user["id"]]))
         async with aclosing(subscription) as stream:
             seen.append(await asyncio.wait_for(anext(stream), 10))  # the current state first
@@ -78,7 +78,7 @@ async def test_document_changes_stream_the_current_state_then_every_new_version(
 
 
 async def test_a_malformed_token_is_a_typed_error_on_the_subscription(server: Server) -> None:
-    async with session(server.url) as client:
+    async with session(server.url, token=server.token) as client:
         with pytest.raises(Exception) as raised:
             async for _ in client.subscribe(request(CAUGHT_UP, token="garbage")):
                 pass
@@ -88,7 +88,7 @@ async def test_a_malformed_token_is_a_typed_error_on_the_subscription(server: Se
 async def test_projection_status_reports_no_lag_once_the_index_caught_up(server: Server) -> None:
     user = register(server, "Status Stan", "stan@example.com")
     server.graphql(q.USER, id=user["id"], token=user["consistencyToken"])
-    async with session(server.url) as client, aclosing(
+    async with session(server.url, token=server.token) as client, aclosing(
         client.subscribe(request(STATUS))
     ) as stream:
         first = (await asyncio.wait_for(anext(stream), 10))["projectionStatus"]
@@ -111,7 +111,7 @@ async def test_a_thousand_clients_that_come_and_go_leave_no_subscription_behind(
     user = register(server, "Churn Chloe", "chloe@example.com")
 
     async def come_and_go() -> None:
-        async with session(server.url) as client:
+        async with session(server.url, token=server.token) as client:
             subscription = client.subscribe(request(CHANGED, type="USER", ids=[user["id"]]))
             async with aclosing(subscription) as stream:
                 await asyncio.wait_for(anext(stream), 10)

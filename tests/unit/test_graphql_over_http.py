@@ -12,6 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from diptych.bootstrap import create_app
+from diptych.keys import issue_token, open_verifier
 from diptych.settings import Settings
 from read.feed import VisibilityFeed
 from schema.context import Services
@@ -38,7 +39,8 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
         "DIPTYCH_MAX_BODY_BYTES": "10000",
     })
     services = Services(dispatch=RefusingDispatcher(), index=MemoryIndex(),
-                        feed=VisibilityFeed(), consistency_timeout=1, limits=settings.limits)
+                        feed=VisibilityFeed(), consistency_timeout=1, limits=settings.limits,
+                        verifier=open_verifier(settings))
     with TestClient(create_app(services, settings), base_url="http://127.0.0.1") as test_client:
         yield test_client
 
@@ -181,9 +183,13 @@ def test_a_subscription_over_http_points_to_the_websocket(client: TestClient) ->
         assert "WebSocket" in response.json()["errors"][0]["message"]
 
 
-def test_a_write_store_outage_is_a_coded_error_not_a_masked_one(client: TestClient) -> None:
+def test_a_write_store_outage_is_a_coded_error_not_a_masked_one(
+    client: TestClient, tmp_path: Path
+) -> None:
     mutation = 'mutation { renameUser(input: {id: "x", name: "y"}) { __typename } }'
-    body = post(client, {"query": mutation}).json()
+    admin = issue_token(Settings.from_env({"DIPTYCH_DATA_DIR": str(tmp_path)}), "admin", None, 60)
+    body = client.post("/graphql", json={"query": mutation},
+                       headers={"authorization": f"Bearer {admin}"}).json()
     assert [e["extensions"]["code"] for e in body["errors"]] == ["WRITE_STORE_UNAVAILABLE"]
 
 

@@ -14,12 +14,15 @@ import pytest
 from read.consistency import ConsistencyToken
 from read.feed import VisibilityFeed
 from schema.app import build_schema
+from schema.authentication import Principal, Role
 from schema.context import Context, Services
 from write import commands, errors
 from write.commands import Command
 from write.results import CommandResult
 
 ID = "00000000-0000-4000-8000-000000000009"
+# These tests are about outcomes; tests/unit/test_schema_rules.py is about roles.
+OPERATOR = Principal(Role.ADMIN)
 
 
 class FakeDispatcher:
@@ -37,7 +40,8 @@ class FakeDispatcher:
 async def run(dispatcher: FakeDispatcher, query: str) -> dict[str, Any]:
     services = Services(dispatch=dispatcher, index=None, feed=VisibilityFeed(),  # type: ignore[arg-type]
                         consistency_timeout=1)
-    result = await build_schema().execute(query, context_value=Context(services=services))
+    context = Context(services=services, principal=OPERATOR)
+    result = await build_schema().execute(query, context_value=context)
     assert result.errors is None, result.errors
     assert result.data is not None
     return result.data
@@ -112,6 +116,7 @@ async def test_each_domain_error_becomes_its_union_member(
 async def test_an_unexpected_failure_is_masked_not_leaked() -> None:
     services = Services(dispatch=FakeDispatcher(RuntimeError("password=hunter2")),
                         index=None, feed=VisibilityFeed(), consistency_timeout=1)  # type: ignore[arg-type]
-    result = await build_schema().execute(ADD, context_value=Context(services=services))
+    context = Context(services=services, principal=OPERATOR)
+    result = await build_schema().execute(ADD, context_value=context)
     assert result.errors is not None
     assert [e.message for e in result.errors] == ["Unexpected error."]

@@ -18,6 +18,7 @@ from read.feed import VisibilityFeed
 from read.index import IndexUnavailable
 from read.status import ProjectionStatus
 from schema.app import build_schema
+from schema.authentication import Principal, Role
 from schema.context import Context, Info, Services
 from schema.subscriptions import current_status
 from write.errors import StoreUnavailable
@@ -117,6 +118,6 @@ class UnreachableIndex:
 async def test_a_query_while_the_index_is_unreachable_says_so_with_a_code() -> None:
     down = Services(dispatch=None, index=UnreachableIndex(),  # type: ignore[arg-type]
                     feed=VisibilityFeed(), consistency_timeout=1)
-    result = await build_schema().execute('{ user(id: "x") { id } }',
-                                          context_value=Context(services=down))
+    context = Context(services=down, principal=Principal(Role.ADMIN))
+    result = await build_schema().execute('{ user(id: "x") { id } }', context_value=context)
     assert result.errors and result.errors[0].extensions == {"code": "INDEX_UNAVAILABLE"}

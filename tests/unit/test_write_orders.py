@@ -15,6 +15,7 @@ import pytest
 from tests.unit.fakes import FakeStore, FakeUnitOfWork
 from write import commands as c
 from write.errors import (
+    Forbidden,
     InsufficientStock,
     InvalidInput,
     InvalidTransition,
@@ -319,3 +320,18 @@ async def test_an_unknown_order_or_a_stale_or_bad_version_is_refused(command: An
         await handle(command(order, expected_version=0), uow)
     assert invalid.value.errors == {"expected_version": "must be 1 or more"}
     assert state(uow.store) == before
+
+
+async def test_a_customer_may_cancel_their_own_order_and_not_anothers() -> None:
+    uow = FakeUnitOfWork()
+    ada, bob = await user(uow), await user(uow, "bob@example.com")
+    pen = await product(uow, "PEN", stock=10)
+    order = (await place(uow, ada, (pen, 4))).aggregate_id
+    before = state(uow.store)
+
+    with pytest.raises(Forbidden):
+        await handle(c.CancelOrder(order, by_user=bob), uow)
+    assert state(uow.store) == before  # decided from the store, and nothing changed
+
+    result = await handle(c.CancelOrder(order, by_user=ada), uow)
+    assert result.version == 2 and uow.store.orders[order].status == "cancelled"
