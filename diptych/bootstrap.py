@@ -30,15 +30,17 @@ from diptych.settings import Settings
 from diptych.workers import start_workers
 from read.feed import VisibilityFeed
 from schema.app import GraphQLWebSockets, build_schema
+from schema.budgets import Budgets
 from schema.context import Services
 from schema.graphql_http import GraphQLHTTP
+from schema.persisted import Documents, ManifestError, load_manifest
 from schema.playground import playground_page, playground_routes
 from schema.possible_types import possible_types
 from workers.rabbitmq_visibility import listen
 from workers.status import StatusMonitor
 
 log = logging.getLogger(__name__)
-__all__ = ["StartupError", "create_app", "run_services"]
+__all__ = ["StartupError", "create_app", "open_documents", "run_services"]
 
 
 class State(TypedDict):
@@ -49,6 +51,7 @@ class State(TypedDict):
 async def run_services(settings: Settings, with_workers: bool) -> AsyncIterator[Services]:
     """Open the write store, the index and the broker; run the workers here if asked; close all
     on exit, workers first."""
+    documents = open_documents(settings)  # before anything opens: a bad manifest stops here
     async with contextlib.AsyncExitStack() as stack:
         engine = await open_write_store(stack, settings)
         index = await open_index(stack, settings, writer=with_workers)
@@ -75,7 +78,26 @@ async def run_services(settings: Settings, with_workers: bool) -> AsyncIterator[
             status=StatusMonitor(engine, index, settings.stall_after),
             limits=settings.limits,
             verifier=open_verifier(settings),
+            documents=documents,
+            budgets=Budgets(settings.allowances),
         )
+
+
+def open_documents(settings: Settings) -> Documents:
+    """The APQ store, and with DIPTYCH_TRUSTED_DOCUMENTS=only the manifest, read once here."""
+    config, path = settings.documents, settings.trusted_documents_file
+    manifest = None
+    if config.trusted_only:
+        try:
+            manifest = load_manifest(path)
+        except FileNotFoundError as error:
+            raise StartupError(f"DIPTYCH_TRUSTED_DOCUMENTS=only needs a manifest at {path}: "
+                               "import one with `diptych documents import FILE`") from error
+        except (OSError, ManifestError) as error:
+            raise StartupError(f"DIPTYCH_TRUSTED_DOCUMENTS=only: the manifest {path} cannot be "
+                               f"used: {error}") from error
+        log.info("trusted documents only: %d from %s", manifest.count, path)
+    return Documents(manifest, config.admin_adhoc, config.apq_cache_bytes)
 
 
 def _relay_elsewhere() -> None:
@@ -100,7 +122,8 @@ def create_app(services: Services, settings: Settings) -> Starlette:
         Route("/", home),
         Route("/health", health),
         Route("/metrics", metrics.endpoint),
-        Route("/graphql", GraphQLHTTP(schema, services.limits, playground_page).endpoint,
+        Route("/graphql", GraphQLHTTP(schema, services.limits, playground_page,
+                                      services.documents).endpoint,
               methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         WebSocketRoute("/graphql", websockets),
         Route("/graphql/possible-types.json", possible_types(schema)),

@@ -6,6 +6,7 @@
     diptych migrate                                        bring the write store's schema up to date
     diptych token --role admin|customer [--user ID] [--expires 1h]
                                                            a token signed with the embedded secret
+    diptych documents import MANIFEST                      install trusted documents (Apollo, Relay)
     diptych bench [SCENARIO...] [--quick]                  benchmarks (bench/, `make bench`)
 
 Every process stops gracefully on SIGTERM or Ctrl-C and then exits with status 0.
@@ -20,6 +21,7 @@ import signal
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -30,6 +32,7 @@ from bench.cli import add_arguments as add_bench_arguments
 from diptych.adapters import reason
 from diptych.keys import issue_token
 from diptych.settings import Settings, SettingsError
+from schema.persisted import ManifestError, import_manifest
 from write.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -57,6 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--user", help="the user id (required for a customer)")
     token.add_argument("--expires", default="1h", type=_duration,
                        help="lifetime: 30m, 1h, 7d (default 1h)")
+    documents = commands.add_parser("documents", help="the trusted documents' manifest")
+    documents.add_subparsers(dest="action", required=True).add_parser(
+        "import", help="check a manifest and install it for the next start"
+    ).add_argument("manifest", type=Path, help="Apollo's persisted-query manifest or Relay's")
     bench = commands.add_parser("bench", help="measure Diptych beside the raw limits beneath it")
     add_bench_arguments(bench)
     return parser
@@ -96,6 +103,14 @@ def main(argv: Sequence[str] | None = None) -> None:
             if args.role == "customer" and not args.user:
                 raise CannotStart("--user: a customer's token names the user it signs in")
             print(issue_token(settings, args.role, args.user, args.expires))
+        elif args.command == "documents":
+            _prepare(settings, migrate=False)
+            try:
+                found = import_manifest(args.manifest, settings.trusted_documents_file)
+            except ManifestError as error:
+                sys.exit(f"diptych: cannot import {args.manifest}: {error}")
+            print(f"{found.count} trusted documents imported into "
+                  f"{settings.trusted_documents_file}; `diptych serve` reads them at start")
         elif args.command == "bench":
             from bench.cli import run as run_bench
 
@@ -151,8 +166,12 @@ async def serve(settings: Settings, listener: socket.socket, with_workers: bool)
         async with run_services(settings, with_workers) as services:
             app = create_app(services, settings)
             # WebSocket messages are bounded like HTTP bodies (uvicorn's default is 16 MiB).
+            # Behind the load balancer, the caller's address (anonymous budgets are keyed by it)
+            # comes from X-Forwarded-For, trusted only from DIPTYCH_FORWARDED_ALLOW_IPS.
             config = uvicorn.Config(app, log_level="info", lifespan="on",
-                                    ws_max_size=settings.limits.max_body_bytes)
+                                    ws_max_size=settings.limits.max_body_bytes,
+                                    proxy_headers=True,
+                                    forwarded_allow_ips=settings.forwarded_allow_ips)
             host, port = listener.getsockname()[:2]
             log.info("listening on http://%s:%d (GraphiQL at /graphql)", host, port)
             if not (settings.auth.jwks_url or settings.auth.public_key_file):

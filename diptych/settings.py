@@ -13,7 +13,9 @@ from urllib.parse import urlsplit
 
 from strawberry.http.websocket_origin import normalize_origin
 
+from schema.budgets import Allowances
 from schema.limits import Limits
+from schema.persisted import MANIFEST_FILE
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
@@ -30,6 +32,15 @@ class AuthSettings:
     leeway: float = 30.0
     role_claim: str = "role"
     user_claim: str = "sub"
+
+
+@dataclass(frozen=True)
+class DocumentSettings:
+    """Persisted and trusted documents (schema/persisted.py)."""
+
+    trusted_only: bool = False  # DIPTYCH_TRUSTED_DOCUMENTS=only: the manifest's documents only
+    admin_adhoc: bool = True  # admins may still send documents outside the manifest
+    apq_cache_bytes: int = 2_000_000
 
 
 class SettingsError(ValueError):
@@ -53,6 +64,14 @@ class Settings:
     allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
     limits: Limits = field(default_factory=Limits)
     auth: AuthSettings = field(default_factory=AuthSettings)
+    documents: DocumentSettings = field(default_factory=DocumentSettings)
+    allowances: Allowances = field(default_factory=Allowances)
+    forwarded_allow_ips: str = "127.0.0.1"
+
+    @property
+    def trusted_documents_file(self) -> Path:
+        """The manifest `diptych documents import` writes and `diptych serve` reads."""
+        return self.data_dir / MANIFEST_FILE
 
     @property
     def in_process_broker(self) -> bool:
@@ -88,6 +107,13 @@ class Settings:
             allowed_hosts=_list(env, "DIPTYCH_ALLOWED_HOSTS", LOOPBACK_HOSTS),
             limits=limits,
             auth=_auth(env),
+            documents=_documents(env),
+            allowances=Allowances(
+                anonymous=_number(env, "DIPTYCH_BUDGET_ANONYMOUS", "1000", int, 0, 10**9),
+                customer=_number(env, "DIPTYCH_BUDGET_CUSTOMER", "10000", int, 0, 10**9),
+                admin=_number(env, "DIPTYCH_BUDGET_ADMIN", "0", int, 0, 10**9),
+            ),
+            forwarded_allow_ips=env.get("DIPTYCH_FORWARDED_ALLOW_IPS") or "127.0.0.1",
         )
 
 
@@ -106,6 +132,21 @@ def _auth(env: Mapping[str, str]) -> AuthSettings:
         leeway=_number(env, "DIPTYCH_JWT_LEEWAY", "30", float, 0, 300),
         role_claim=_claim(env, "DIPTYCH_JWT_ROLE_CLAIM", "role"),
         user_claim=_claim(env, "DIPTYCH_JWT_USER_CLAIM", "sub"),
+    )
+
+
+def _documents(env: Mapping[str, str]) -> DocumentSettings:
+    mode = (env.get("DIPTYCH_TRUSTED_DOCUMENTS") or "off").strip().lower()
+    adhoc = (env.get("DIPTYCH_TRUSTED_DOCUMENTS_ADMIN_ADHOC") or "true").strip().lower()
+    if mode not in ("off", "only"):
+        raise SettingsError(f"DIPTYCH_TRUSTED_DOCUMENTS must be off or only, got {mode!r}")
+    if adhoc not in ("true", "false"):
+        raise SettingsError(
+            f"DIPTYCH_TRUSTED_DOCUMENTS_ADMIN_ADHOC must be true or false, got {adhoc!r}")
+    return DocumentSettings(
+        trusted_only=mode == "only", admin_adhoc=adhoc == "true",
+        apq_cache_bytes=_number(env, "DIPTYCH_APQ_CACHE_BYTES", "2000000", int, 0,
+                                1_000_000_000),
     )
 
 

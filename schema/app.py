@@ -26,7 +26,9 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 from strawberry.types import ExecutionContext
 
 from schema.authentication import InvalidToken, KeysUnavailable
@@ -35,6 +37,7 @@ from schema.error_policy import ErrorPolicy, log_errors
 from schema.guard import DocumentCache, DocumentGuard
 from schema.limits import DEFAULT_LIMITS, Limits
 from schema.mutations import Mutation
+from schema.persisted import Refusal
 from schema.queries import Query
 from schema.scalars import SCALAR_OVERRIDES
 from schema.subscriptions import Subscription
@@ -79,6 +82,20 @@ def _stop_expiry(context: Context) -> None:
         context.expiry.cancel()
 
 
+def _untrusted(context: Context, payload: Any) -> GraphQLError | None:
+    """With DIPTYCH_TRUSTED_DOCUMENTS=only, why a subscribe message's document may not run, or
+    None after putting the trusted text in its payload (named by hash or sent). WebSockets have
+    no APQ: with `off` nothing is checked (schema/persisted.py)."""
+    documents = context.services.documents
+    if not documents.trusted_only or not isinstance(payload, dict):
+        return None  # strawberry refuses a malformed message
+    found = documents.resolve(payload, context.principal)
+    if isinstance(found, Refusal):
+        return GraphQLError(found.message, extensions={"code": found.code})
+    payload["query"] = found
+    return None
+
+
 class InitTimeoutGraphQLWSHandler(BaseGraphQLWSHandler[Context, None]):
     """The legacy graphql-ws protocol has no init timeout in strawberry: without one, a client
     can hold a connection open forever without ever saying `connection_init`."""
@@ -97,6 +114,15 @@ class InitTimeoutGraphQLWSHandler(BaseGraphQLWSHandler[Context, None]):
             with contextlib.suppress(Exception):  # the client may be gone already
                 await self.websocket.close(code=4408, reason="Connection initialisation timeout")
 
+    async def handle_start(self, message: StartMessage) -> None:
+        refused = _untrusted(self.context, message.get("payload")) if (
+            self.connection_acknowledged) else None
+        if refused is not None:
+            await self.send_message({"type": "error", "id": message["id"],
+                                     "payload": refused.formatted})
+            return
+        await super().handle_start(message)
+
 
 class ExpiringGraphQLTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def handle(self) -> None:
@@ -104,6 +130,16 @@ class ExpiringGraphQLTransportWSHandler(BaseGraphQLTransportWSHandler[Context, N
             await super().handle()
         finally:
             _stop_expiry(self.context)
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        # Checked where strawberry would run it: acknowledged, and a new id.
+        refused = _untrusted(self.context, message.get("payload")) if (
+            self.connection_acknowledged and message["id"] not in self.operations) else None
+        if refused is not None:
+            await self.send_message({"id": message["id"], "type": "error",
+                                     "payload": [refused.formatted]})
+            return
+        await super().handle_subscribe(message)
 
 
 class GraphQLWebSockets(GraphQL[Context, None]):
@@ -133,8 +169,9 @@ class GraphQLWebSockets(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         services: Services = request.state.services
-        return Context(services=services, websocket=request if isinstance(request, WebSocket)
-                       else None)
+        socket = request if isinstance(request, WebSocket) else None
+        client = request.client.host if request.client else None
+        return Context(services=services, websocket=socket, client=client)
 
     async def on_ws_connect(self, context: Context) -> None:
         params = context.connection_params or {}

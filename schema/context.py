@@ -19,7 +19,9 @@ from read.index import SearchIndex
 from read.status import ProjectionStatus
 from read.views import UserView
 from schema.authentication import ANONYMOUS, InvalidToken, Principal, TokenVerifier
+from schema.budgets import Budgets
 from schema.limits import DEFAULT_LIMITS, Limits
+from schema.persisted import Documents
 from write.commands import Command
 from write.results import CommandResult
 
@@ -43,6 +45,8 @@ class Services:
     status: StatusSource | None = None
     limits: Limits = DEFAULT_LIMITS
     verifier: TokenVerifier | None = None  # None: no token verifies (tests without keys)
+    documents: Documents = field(default_factory=Documents)  # persisted and trusted documents
+    budgets: Budgets | None = None  # None: nobody's spending is counted
 
     async def principal(self, authorization: str | None) -> Principal:
         if self.verifier is None:
@@ -65,6 +69,7 @@ class Context:
     users: DataLoader[str, UserView | None] = field(init=False)
     waits: int = 0
     principal: Principal = ANONYMOUS
+    client: str | None = None  # the caller's address, which anonymous budgets are keyed by
     # WebSockets: what `connection_init` carried (strawberry sets it), and the task that closes
     # the connection when its token expires.
     connection_params: dict[str, Any] | None = None

@@ -9,6 +9,9 @@ spec asks instead and runs every operation through the same strawberry schema:
 - POST takes exactly `application/json` bodies of at most `max_body_bytes` (413 beyond); GET
   runs queries only (405 for a mutation); subscriptions are refused with a pointer to the
   WebSocket; batches are not supported; every refusal is a JSON GraphQL error with a code.
+- A request may name its document instead of sending it (schema/persisted.py decides what runs:
+  APQ, trusted documents); a GET by hash may be kept by shared caches when the caller is
+  anonymous (`Cache-Control: public, max-age=60`, `Vary: Authorization`).
 """
 
 from __future__ import annotations
@@ -25,9 +28,10 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
-from schema.authentication import InvalidToken, KeysUnavailable
+from schema.authentication import InvalidToken, KeysUnavailable, Principal
 from schema.context import Context, Services
 from schema.limits import Limits
+from schema.persisted import Documents, Refusal
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -36,6 +40,7 @@ SUBSCRIPTIONS = (
     "Subscriptions are served over WebSocket at /graphql (graphql-transport-ws or graphql-ws), "
     "not over HTTP"
 )
+SHARED, PRIVATE = "public, max-age=60", "private, no-store"
 
 
 class RequestRefused(Exception):
@@ -74,11 +79,12 @@ class GraphQLHTTP:
 
     def __init__(
         self, schema: strawberry.Schema, limits: Limits,
-        playground: Callable[[], Response] | None = None,
+        playground: Callable[[], Response] | None = None, documents: Documents | None = None,
     ) -> None:
         self._schema = schema
         self._limits = limits
         self._playground = playground
+        self._documents = documents or Documents()
 
     async def endpoint(self, request: Request) -> Response:
         media = accepted_type(request.headers.get("accept")) or JSON
@@ -93,7 +99,13 @@ class GraphQLHTTP:
                 raise RequestRefused(406, "NOT_ACCEPTABLE",
                                      f"Accept {GRAPHQL_RESPONSE} or {JSON}")
             params = await self._params(request)
-            return await self._execute(request, params, media)
+            principal = await self._principal(request)
+            by_hash = not params.get("query")  # named by its hash or id, not sent
+            params["query"] = self._document(request, params, principal, media)
+            response = await self._execute(request, params, media, principal)
+            if by_hash and request.method == "GET":
+                _may_share(request, response)
+            return response
         except RequestRefused as refused:
             body = {"errors": [{"message": refused.message,
                                 "extensions": {"code": refused.code}}]}
@@ -130,9 +142,27 @@ class GraphQLHTTP:
             if params.get(name) is not None and not isinstance(params[name], kind):
                 what = "a string" if kind is str else "an object"
                 raise RequestRefused(400, "BAD_REQUEST", f"{name} must be {what} or null")
-        if not params.get("query"):
-            raise RequestRefused(400, "BAD_REQUEST", "No GraphQL query found in the request")
         return params
+
+    async def _principal(self, request: Request) -> Principal:
+        services: Services = request.state.services
+        try:
+            return await services.principal(request.headers.get("authorization"))
+        except InvalidToken as error:
+            raise RequestRefused(401, "UNAUTHENTICATED", str(error),
+                                 **{"www-authenticate": 'Bearer error="invalid_token"'}) from error
+        except KeysUnavailable as error:
+            raise RequestRefused(503, "UNAVAILABLE", str(error), **{"retry-after": "5"}) from error
+
+    def _document(self, request: Request, params: dict[str, Any], principal: Principal,
+                  media: str) -> str:
+        """The query text to run, or the refusal (PERSISTED_QUERY_NOT_FOUND, ...)."""
+        found = self._documents.resolve(params, principal)
+        if isinstance(found, Refusal):
+            status = 400 if found.request_error or media == GRAPHQL_RESPONSE else 200
+            private = {"cache-control": PRIVATE} if request.method == "GET" else {}
+            raise RequestRefused(status, found.code, found.message, **private)
+        return found
 
     async def _body(self, request: Request) -> bytes:
         limit = self._limits.max_body_bytes
@@ -166,23 +196,18 @@ class GraphQLHTTP:
                                  f"{str(error)[:200]}") from error
         return value
 
-    async def _execute(self, request: Request, params: dict[str, Any], media: str) -> Response:
+    async def _execute(self, request: Request, params: dict[str, Any], media: str,
+                       principal: Principal) -> Response:
         allowed = {OperationType.QUERY}
         if request.method == "POST":
             allowed.add(OperationType.MUTATION)
         services: Services = request.state.services
         try:
-            principal = await services.principal(request.headers.get("authorization"))
-        except InvalidToken as error:
-            raise RequestRefused(401, "UNAUTHENTICATED", str(error),
-                                 **{"www-authenticate": 'Bearer error="invalid_token"'}) from error
-        except KeysUnavailable as error:
-            raise RequestRefused(503, "UNAVAILABLE", str(error), **{"retry-after": "5"}) from error
-        try:
             result = await self._schema.execute(
                 params["query"],
                 variable_values=params.get("variables"),
-                context_value=Context(services=services, principal=principal),
+                context_value=Context(services=services, principal=principal,
+                                      client=request.client.host if request.client else None),
                 operation_name=params.get("operationName"),
                 allowed_operation_types=allowed,
                 operation_extensions=params.get("extensions"),
@@ -209,5 +234,27 @@ class GraphQLHTTP:
         if result.extensions:
             body["extensions"] = result.extensions
         status = 400 if request_error and media == GRAPHQL_RESPONSE else 200
-        return JSONResponse(body, status, media_type=media)
+        headers = _budget_headers(body.get("extensions", {}).get("cost", {}))
+        limited = [e for e in errors if e.get("extensions", {}).get("code") == "RATE_LIMITED"]
+        if limited:
+            status = 429  # for both media types: clients and proxies know to back off
+            headers["retry-after"] = str(limited[0]["extensions"]["retryAfter"])
+        return JSONResponse(body, status, headers=headers, media_type=media)
 
+
+def _budget_headers(cost: dict[str, Any]) -> dict[str, str]:
+    """The caller's budget, as the X-RateLimit headers clients and proxies read."""
+    if "limit" not in cost:
+        return {}
+    return {"x-ratelimit-limit": str(cost["limit"]),
+            "x-ratelimit-remaining": str(cost["remaining"]),
+            "x-ratelimit-reset": str(int(cost["resetAt"]))}
+
+
+def _may_share(request: Request, response: Response) -> None:
+    """A GET by hash is a URL shared caches may keep: an anonymous caller's answer without errors
+    (a `"errors"` anywhere in the body, even a field's alias, only makes it private)."""
+    shared = (not request.headers.get("authorization") and response.status_code == 200
+              and b'"errors"' not in response.body)
+    response.headers["cache-control"] = SHARED if shared else PRIVATE
+    response.headers.add_vary_header("Authorization")

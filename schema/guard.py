@@ -25,6 +25,7 @@ from strawberry.schema.schema import validate_document
 
 __all__ = ["DocumentCache", "DocumentGuard", "parse"]  # parse: tests count its calls
 
+from schema.budgets import Charge
 from schema.limits import Limits
 from schema.measure import INTROSPECTION_LISTS, INTROSPECTION_ROOTS, Measure, measure
 
@@ -105,6 +106,7 @@ class DocumentGuard(SchemaExtension):
         self._limits = limits
         self._cache = cache
         self._cost: int | None = None
+        self._charge_made: Charge | None = None
 
     async def on_parse(self) -> AsyncIterator[None]:
         context = self.execution_context
@@ -164,7 +166,7 @@ class DocumentGuard(SchemaExtension):
             if not errors:
                 found = self._measure(entry.document, operations, asked, context.variables)
                 self._cost = found.cost
-                errors = refusals(found, self._limits)
+                errors = refusals(found, self._limits) or self._charge(found.cost)
             context.pre_execution_errors = errors  # not None: strawberry validates no more
         yield
 
@@ -181,7 +183,27 @@ class DocumentGuard(SchemaExtension):
         )
         return measure(self.execution_context.schema._schema, chosen, fragments, variables)
 
+    def _charge(self, cost: int) -> list[GraphQLError]:
+        """Charge the caller's budget (schema/budgets.py); a refusal when it cannot pay."""
+        context = self.execution_context.context
+        budgets = getattr(getattr(context, "services", None), "budgets", None)
+        if budgets is None:
+            return []
+        self._charge_made = charge = budgets.charge(context.principal, context.client, cost)
+        if charge.allowed:
+            return []
+        return [GraphQLError(
+            f"This operation costs {cost} points and your budget has {charge.remaining} of "
+            f"{charge.limit} a minute left; retry in {charge.retry_after}s",
+            extensions={"code": "RATE_LIMITED", "retryAfter": charge.retry_after},
+        )]
+
     def get_results(self) -> dict[str, Any]:
         if self._cost is None:
             return {}
-        return {"cost": {"requested": self._cost, "maximum": self._limits.max_cost}}
+        cost: dict[str, Any] = {"requested": self._cost, "maximum": self._limits.max_cost}
+        charge = self._charge_made
+        if charge is not None and charge.limit:
+            cost |= {"limit": charge.limit, "remaining": charge.remaining,
+                     "resetAt": round(charge.reset_at, 3)}
+        return {"cost": cost}

@@ -4,7 +4,9 @@ with the secret the server made in its data directory."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -17,7 +19,7 @@ from tests.e2e.subscriptions import LEGACY_WS, TRANSPORT_WS
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = start(tmp_path_factory.mktemp("auth"))
+    running = start(tmp_path_factory.mktemp("auth"), env={"DIPTYCH_JWT_LEEWAY": "0"})
     yield running
     assert running.stop() == 0, running.output()
 
@@ -43,6 +45,18 @@ def test_a_token_that_does_not_verify_is_a_401_that_says_why(
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_an_expired_or_tampered_token_is_refused(served: Server) -> None:
+    expired = served.mint("--role", "admin", "--expires", "1s")
+    time.sleep(2.1)  # the server allows no leeway here (DIPTYCH_JWT_LEEWAY=0)
+    assert ask(served, f"Bearer {expired}").status_code == 401
+    header, payload, signature = served.mint("--role", "customer", "--user", "u-1").split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    forged = base64.urlsafe_b64encode(json.dumps({**claims, "role": "admin"}).encode())
+    tampered = f"{header}.{forged.decode().rstrip('=')}.{signature}"
+    response = ask(served, f"Bearer {tampered}")
+    assert response.status_code == 401 and "Signature" in response.json()["errors"][0]["message"]
 
 
 async def test_a_websocket_with_a_bad_token_in_connection_init_is_closed_4403(

@@ -39,7 +39,7 @@ PROCESSES: dict[str, tuple[list[str], set[str]]] = {
         ["diptych", "serve", "--host", "0.0.0.0", "--port", "8000"],
         {DATABASE, AMQP, ELASTICSEARCH, SHARDS, CONSISTENCY_TIMEOUT, "DIPTYCH_ALLOWED_HOSTS",
          "DIPTYCH_ALLOWED_ORIGINS", "DIPTYCH_JWT_JWKS_URL", "DIPTYCH_JWT_ISSUER",
-         "DIPTYCH_JWT_AUDIENCE"},
+         "DIPTYCH_JWT_AUDIENCE", "DIPTYCH_FORWARDED_ALLOW_IPS"},
     ),
     "relay": (["diptych", "worker", "relay"], {DATABASE, AMQP, SHARDS}),
     "projector": (["diptych", "worker", "projector"], {DATABASE, AMQP, ELASTICSEARCH, SHARDS}),
