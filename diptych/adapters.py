@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from urllib.parse import urlsplit
 
+import redis.asyncio as redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from diptych.settings import Settings
 from read.index import SearchIndex
 from read.tantivy_index import IndexLocked, TantivyIndex
+from schema.budgets import Budgets, MemoryBudgets
+from schema.budgets_redis import RedisBudgets
 from workers.rabbitmq import RabbitMQBroker
 from workers.rabbitmq_topology import MissingPlugin, Names
 from write.database import create_engine
@@ -104,3 +107,19 @@ async def open_broker(stack: contextlib.AsyncExitStack, settings: Settings) -> R
             f"{reason(error)}"
         ) from error
     return broker
+
+
+async def open_budgets(stack: contextlib.AsyncExitStack, settings: Settings) -> Budgets:
+    """Per-caller budgets: in this process, or in Redis (DIPTYCH_REDIS_URL) for every replica."""
+    if settings.redis_url is None:
+        return MemoryBudgets(settings.allowances)
+    client = redis.Redis.from_url(settings.redis_url, socket_timeout=1, socket_connect_timeout=2)
+    stack.push_async_callback(client.aclose)
+    try:
+        await client.ping()
+    except Exception as error:
+        raise StartupError(
+            f"DIPTYCH_REDIS_URL: cannot reach Redis at {safe_url(settings.redis_url)}: "
+            f"{reason(error)}"
+        ) from error
+    return RedisBudgets(client, settings.allowances, settings.amqp_prefix)

@@ -21,7 +21,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from diptych.adapters import StartupError, open_broker, open_index, open_write_store, safe_url
+from diptych.adapters import (
+    StartupError,
+    open_broker,
+    open_budgets,
+    open_index,
+    open_write_store,
+    safe_url,
+)
 from diptych.dispatch import CommandDispatcher
 from diptych.edge import SecurityHeaders
 from diptych.keys import open_verifier
@@ -30,7 +37,6 @@ from diptych.settings import Settings
 from diptych.workers import start_workers
 from read.feed import VisibilityFeed
 from schema.app import GraphQLWebSockets, build_schema
-from schema.budgets import Budgets
 from schema.context import Services
 from schema.graphql_http import GraphQLHTTP
 from schema.persisted import Documents, ManifestError, load_manifest
@@ -79,7 +85,7 @@ async def run_services(settings: Settings, with_workers: bool) -> AsyncIterator[
             limits=settings.limits,
             verifier=open_verifier(settings),
             documents=documents,
-            budgets=Budgets(settings.allowances),
+            budgets=await open_budgets(stack, settings),
         )
 
 

@@ -67,6 +67,7 @@ class Settings:
     documents: DocumentSettings = field(default_factory=DocumentSettings)
     allowances: Allowances = field(default_factory=Allowances)
     forwarded_allow_ips: str = "127.0.0.1"
+    redis_url: str | None = None
 
     @property
     def trusted_documents_file(self) -> Path:
@@ -114,6 +115,7 @@ class Settings:
                 admin=_number(env, "DIPTYCH_BUDGET_ADMIN", "0", int, 0, 10**9),
             ),
             forwarded_allow_ips=env.get("DIPTYCH_FORWARDED_ALLOW_IPS") or "127.0.0.1",
+            redis_url=_optional_url(env, "DIPTYCH_REDIS_URL", ("redis", "rediss")),
         )
 
 

@@ -3,8 +3,8 @@ its caller in a leaky bucket that drains at the caller's allowance per minute.
 
 Callers are keyed by the token's user (customers), by role (admins, unlimited by default) or by
 client address (anonymous; behind a proxy, uvicorn's forwarded-header handling gives the real
-one). The buckets live in this process: with several replicas each grants the allowance on its
-own (shared buckets are still to come; see the README).
+one). `MemoryBudgets` keeps the buckets in this process (the embedded default: one process);
+with several replicas, schema/budgets_redis.py keeps them in Redis, shared by all.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Protocol
 
 from schema.authentication import Principal, Role
 
@@ -42,18 +43,22 @@ class Charge:
     retry_after: int = 0  # seconds, when refused
 
 
-class Budgets:
+class Budgets(Protocol):
+    async def charge(self, principal: Principal, client: str | None, cost: int) -> Charge: ...
+
+
+class MemoryBudgets:
     def __init__(self, allowances: Allowances = Allowances()) -> None:
         self.allowances = allowances
         self._levels: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key: level, at
         self._lock = threading.Lock()
 
-    def charge(self, principal: Principal, client: str | None, cost: int) -> Charge:
+    async def charge(self, principal: Principal, client: str | None, cost: int) -> Charge:
         limit = self.allowances.of(principal.role)
         now = time.time()
         if limit == 0:
             return Charge(True, 0, 0, now)
-        key = _caller(principal, client)
+        key = caller(principal, client)
         rate = limit / 60.0  # points drained per second
         with self._lock:
             level, at = self._levels.pop(key, (0.0, now))
@@ -68,7 +73,7 @@ class Budgets:
         return Charge(allowed, limit, int(limit - level), now + level / rate, retry)
 
 
-def _caller(principal: Principal, client: str | None) -> str:
+def caller(principal: Principal, client: str | None) -> str:
     if principal.user_id:
         return f"user:{principal.user_id}"
     if principal.role is Role.ADMIN:

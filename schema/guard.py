@@ -166,7 +166,7 @@ class DocumentGuard(SchemaExtension):
             if not errors:
                 found = self._measure(entry.document, operations, asked, context.variables)
                 self._cost = found.cost
-                errors = refusals(found, self._limits) or self._charge(found.cost)
+                errors = refusals(found, self._limits) or await self._charge(found.cost)
             context.pre_execution_errors = errors  # not None: strawberry validates no more
         yield
 
@@ -183,13 +183,14 @@ class DocumentGuard(SchemaExtension):
         )
         return measure(self.execution_context.schema._schema, chosen, fragments, variables)
 
-    def _charge(self, cost: int) -> list[GraphQLError]:
+    async def _charge(self, cost: int) -> list[GraphQLError]:
         """Charge the caller's budget (schema/budgets.py); a refusal when it cannot pay."""
         context = self.execution_context.context
         budgets = getattr(getattr(context, "services", None), "budgets", None)
         if budgets is None:
             return []
-        self._charge_made = charge = budgets.charge(context.principal, context.client, cost)
+        charge = await budgets.charge(context.principal, context.client, cost)
+        self._charge_made = charge
         if charge.allowed:
             return []
         return [GraphQLError(

@@ -20,7 +20,8 @@ import pytest
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
-DEFAULT_PORTS = {"postgresql+asyncpg": 5432, "amqp": 5672, "http": 9200, "https": 9200}
+DEFAULT_PORTS = {"postgresql+asyncpg": 5432, "amqp": 5672, "http": 9200, "https": 9200,
+                 "redis": 6379}
 
 
 def _reachable(url: str) -> bool:
@@ -51,6 +52,12 @@ def _require_backend(env_var: str, what: str, required_in_ci: bool = True) -> st
 def postgres_url() -> str:
     """A SQLAlchemy async URL (postgresql+asyncpg://...) of a database the tests may wipe."""
     return _require_backend("DIPTYCH_TEST_POSTGRES_URL", "PostgreSQL")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A Redis URL the tests may use (they namespace their keys)."""
+    return _require_backend("DIPTYCH_TEST_REDIS_URL", "Redis")
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from diptych.settings import Settings
 from read.feed import VisibilityFeed
 from schema.app import build_schema
 from schema.authentication import ANONYMOUS, Principal, Role
-from schema.budgets import MAX_CALLERS, Allowances, Budgets
+from schema.budgets import MAX_CALLERS, Allowances, MemoryBudgets
 from schema.context import Context, Services
 from tests.unit.memory_index import MemoryIndex
 from tests.unit.test_graphql_over_http import RefusingDispatcher
@@ -23,31 +23,31 @@ from tests.unit.test_graphql_over_http import RefusingDispatcher
 PRODUCT = '{ product(id: "p-1") { id name } }'  # costs 1
 
 
-def test_a_bucket_drains_at_the_allowance_per_minute(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_bucket_drains_at_the_allowance_per_minute(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [1000.0]
     monkeypatch.setattr("schema.budgets.time.time", lambda: now[0])
-    budgets = Budgets(Allowances(anonymous=60))  # one point a second
-    assert budgets.charge(ANONYMOUS, "10.0.0.1", 50).remaining == 10
-    refused = budgets.charge(ANONYMOUS, "10.0.0.1", 20)
+    budgets = MemoryBudgets(Allowances(anonymous=60))  # one point a second
+    assert (await budgets.charge(ANONYMOUS, "10.0.0.1", 50)).remaining == 10
+    refused = await budgets.charge(ANONYMOUS, "10.0.0.1", 20)
     assert (refused.allowed, refused.retry_after) == (False, 10)
-    assert budgets.charge(ANONYMOUS, "10.0.0.2", 20).allowed  # another address, its own bucket
+    assert (await budgets.charge(ANONYMOUS, "10.0.0.2", 20)).allowed  # another address
     now[0] += 10
-    assert budgets.charge(ANONYMOUS, "10.0.0.1", 20).allowed
+    assert (await budgets.charge(ANONYMOUS, "10.0.0.1", 20)).allowed
 
 
-def test_customers_are_charged_by_user_and_admins_are_unlimited_by_default() -> None:
-    budgets = Budgets(Allowances(customer=100))
+async def test_customers_are_charged_by_user_and_admins_are_unlimited_by_default() -> None:
+    budgets = MemoryBudgets(Allowances(customer=100))
     ada = Principal(Role.CUSTOMER, "ada")
-    assert budgets.charge(ada, "10.0.0.1", 80).allowed
-    assert not budgets.charge(ada, "10.0.0.9", 80).allowed  # the same user from elsewhere
-    admin = budgets.charge(Principal(Role.ADMIN), None, 10**9)
+    assert (await budgets.charge(ada, "10.0.0.1", 80)).allowed
+    assert not (await budgets.charge(ada, "10.0.0.9", 80)).allowed  # the same user from elsewhere
+    admin = await budgets.charge(Principal(Role.ADMIN), None, 10**9)
     assert admin.allowed and admin.limit == 0
 
 
-def test_the_buckets_kept_are_bounded() -> None:
-    budgets = Budgets(Allowances(anonymous=10))
+async def test_the_buckets_kept_are_bounded() -> None:
+    budgets = MemoryBudgets(Allowances(anonymous=10))
     for n in range(MAX_CALLERS + 10):
-        budgets.charge(ANONYMOUS, f"a{n}", 1)
+        await budgets.charge(ANONYMOUS, f"a{n}", 1)
     assert len(budgets._levels) == MAX_CALLERS
 
 
@@ -57,7 +57,8 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
                                   "DIPTYCH_BUDGET_ANONYMOUS": "3", "DIPTYCH_BUDGET_CUSTOMER": "5"})
     services = Services(dispatch=RefusingDispatcher(), index=MemoryIndex(),
                         feed=VisibilityFeed(), consistency_timeout=1, limits=settings.limits,
-                        verifier=open_verifier(settings), budgets=Budgets(settings.allowances))
+                        verifier=open_verifier(settings),
+                        budgets=MemoryBudgets(settings.allowances))
     with TestClient(create_app(services, settings), base_url="http://127.0.0.1") as test_client:
         yield test_client
 
@@ -89,7 +90,7 @@ def test_a_signed_in_customer_has_a_budget_of_their_own(client: TestClient, tmp_
 async def test_a_subscription_over_budget_is_refused_with_the_same_code() -> None:
     services = Services(dispatch=RefusingDispatcher(), index=MemoryIndex(),
                         feed=VisibilityFeed(), consistency_timeout=1,
-                        budgets=Budgets(Allowances(anonymous=1)))
+                        budgets=MemoryBudgets(Allowances(anonymous=1)))
     schema = build_schema()
     query = "subscription { documentChanged(type: PRODUCT, ids: [\"p-1\"]) { id } }"  # costs 2
     stream = await schema.subscribe(query, context_value=Context(services=services,

@@ -39,7 +39,7 @@ PROCESSES: dict[str, tuple[list[str], set[str]]] = {
         ["diptych", "serve", "--host", "0.0.0.0", "--port", "8000"],
         {DATABASE, AMQP, ELASTICSEARCH, SHARDS, CONSISTENCY_TIMEOUT, "DIPTYCH_ALLOWED_HOSTS",
          "DIPTYCH_ALLOWED_ORIGINS", "DIPTYCH_JWT_JWKS_URL", "DIPTYCH_JWT_ISSUER",
-         "DIPTYCH_JWT_AUDIENCE", "DIPTYCH_FORWARDED_ALLOW_IPS"},
+         "DIPTYCH_JWT_AUDIENCE", "DIPTYCH_FORWARDED_ALLOW_IPS", "DIPTYCH_REDIS_URL"},
     ),
     "relay": (["diptych", "worker", "relay"], {DATABASE, AMQP, SHARDS}),
     "projector": (["diptych", "worker", "projector"], {DATABASE, AMQP, ELASTICSEARCH, SHARDS}),
@@ -441,6 +441,7 @@ def test_the_api_is_health_checked_on_its_health_endpoint_without_curl() -> None
         ("postgres", "pg_isready"),
         ("rabbitmq", "rabbitmq-diagnostics"),
         ("elasticsearch", "_cluster/health?wait_for_status=yellow"),
+        ("redis", "ping"),
     ],
 )
 def test_each_backing_service_is_health_checked_by_asking_the_server(name: str, probe: str) -> None:
