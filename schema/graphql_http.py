@@ -31,11 +31,9 @@ from strawberry.types.graphql import OperationType
 from schema.authentication import InvalidToken, KeysUnavailable, Principal
 from schema.context import Context, Services
 from schema.limits import Limits
+from schema.media_types import GRAPHQL_RESPONSE, JSON, accepted_type
 from schema.persisted import Documents, Refusal
 
-GRAPHQL_RESPONSE = "application/graphql-response+json"
-JSON = "application/json"
-ACCEPTED = {GRAPHQL_RESPONSE: GRAPHQL_RESPONSE, JSON: JSON, "application/*": JSON, "*/*": JSON}
 SUBSCRIPTIONS = (
     "Subscriptions are served over WebSocket at /graphql (graphql-transport-ws or graphql-ws), "
     "not over HTTP"
@@ -47,31 +45,6 @@ class RequestRefused(Exception):
     def __init__(self, status: int, code: str, message: str, **headers: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.headers = status, code, message, headers
-
-
-def accepted_type(accept: str | None) -> str | None:
-    """The response media type the client prefers, or None when it accepts neither."""
-    if not accept:
-        return JSON  # the spec's advice for clients that send no Accept header
-    best: tuple[float, bool, int] | None = None
-    chosen = None
-    for rank, part in enumerate(accept.split(",")):
-        media, *params = (p.strip() for p in part.split(";"))
-        choice = ACCEPTED.get(media.lower())
-        quality = next((_quality(v) for n, _, v in (p.partition("=") for p in params)
-                        if n.strip() == "q"), 1.0)
-        # Higher quality first, then graphql-response+json, then the order the client wrote.
-        key = (quality, choice == GRAPHQL_RESPONSE, -rank)
-        if choice is not None and quality > 0 and (best is None or key > best):
-            best, chosen = key, choice
-    return chosen
-
-
-def _quality(value: str) -> float:
-    try:
-        return float(value)
-    except ValueError:
-        return 1.0  # a malformed weight: read the media range as wanted
 
 
 class GraphQLHTTP:
