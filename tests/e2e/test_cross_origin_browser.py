@@ -15,15 +15,11 @@ Needs Debian's chromium (`apt-get install -y chromium`): skipped without it, fai
 from __future__ import annotations
 
 import asyncio
-import shutil
-import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,6 +27,7 @@ import pytest
 
 from tests.conftest import IN_CI
 from tests.e2e import queries as q
+from tests.e2e.chromium import devtools
 from tests.e2e.server import Server, start
 from tests.e2e.test_playground_browser import CHROMIUM, INSTALL_HINT, TIMEOUT, Tab, open_tab
 
@@ -210,43 +207,11 @@ def browser() -> Iterator[str]:
         if IN_CI:
             pytest.fail(f"{message}: CI must run the browser test")
         pytest.skip(message)
-    profile = Path(tempfile.mkdtemp(prefix="cross-origin-chromium-"))
-    log = profile / "chromium.log"
-    with log.open("wb") as output:  # the child keeps its own copy of the descriptor
-        process = subprocess.Popen(
-            [
-                str(CHROMIUM),
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                f"--user-data-dir={profile}",
-                # Only the loopback names resolve: the pages are on localhost, the API on 127.0.0.1.
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
-                "--remote-debugging-port=0",  # a free port, which Chromium writes to a file
-                "about:blank",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=output,
-        )
-    try:
-        active_port = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + TIMEOUT
-        while not (active_port.exists() and len(active_port.read_text().splitlines()) >= 2):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"chromium did not open its DevTools port (exit {process.poll()}):\n"
-                    + log.read_text(errors="replace")[-3000:]
-                )
-            time.sleep(0.05)
-        port, path = active_port.read_text().splitlines()[:2]
-        yield f"ws://127.0.0.1:{port}{path}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        shutil.rmtree(profile, ignore_errors=True)
+    # Only the loopback names resolve: the pages are on localhost, the API on 127.0.0.1.
+    with devtools(CHROMIUM, "cross-origin",
+                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
+                  ) as url:
+        yield url
 
 
 async def run_page(tab: Tab, url: str) -> dict[str, Any]:

@@ -15,9 +15,6 @@ import contextlib
 import itertools
 import json
 import os
-import shutil
-import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
@@ -38,6 +35,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from schema.playground import playground_page, playground_routes
 from tests.conftest import IN_CI
+from tests.e2e.chromium import devtools
 from tests.e2e.server import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -117,44 +115,10 @@ def site() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser(chromium: Path) -> Iterator[str]:
     """A headless Chromium for this module; yields its DevTools WebSocket URL."""
-    profile = Path(tempfile.mkdtemp(prefix="playground-chromium-"))
-    log = profile / "chromium.log"  # read back into the error if Chromium will not start
-    with log.open("wb") as output:  # the child keeps its own copy of the descriptor
-        process = subprocess.Popen(
-            [
-                str(chromium),
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                f"--user-data-dir={profile}",
-                "--window-size=1280,800",
-                # As if offline: any host name but loopback fails to resolve.
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-                "--remote-debugging-port=0",  # a free port, which Chromium writes to a file
-                "about:blank",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=output,
-        )
-    try:
-        active_port = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + TIMEOUT
-        while not (active_port.exists() and len(active_port.read_text().splitlines()) >= 2):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"chromium did not open its DevTools port (exit {process.poll()}):\n"
-                    + log.read_text(errors="replace")[-3000:]
-                )
-            time.sleep(0.05)
-        port, path = active_port.read_text().splitlines()[:2]
-        yield f"ws://127.0.0.1:{port}{path}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        shutil.rmtree(profile, ignore_errors=True)
+    # As if offline: any host name but loopback fails to resolve.
+    with devtools(chromium, "playground", "--window-size=1280,800",
+                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1") as url:
+        yield url
 
 
 # Runs in the page before any of its scripts (DevTools-injected, so the page's CSP allows it):
