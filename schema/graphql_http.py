@@ -17,6 +17,7 @@ spec asks instead and runs every operation through the same strawberry schema:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +35,7 @@ from schema.limits import Limits
 from schema.media_types import GRAPHQL_RESPONSE, JSON, accepted_type
 from schema.persisted import Documents, Refusal
 
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 SUBSCRIPTIONS = (
     "Subscriptions are served over WebSocket at /graphql (graphql-transport-ws or graphql-ws), "
     "not over HTTP"
@@ -159,7 +161,9 @@ class GraphQLHTTP:
         try:
             value = json.loads(raw.decode("utf-8"))
             # JSON may spell lone surrogates ("\ud800"), which no UTF-8 answer can echo back.
-            json.dumps(value, ensure_ascii=False).encode("utf-8")
+            # Only a body with a surrogate escape can hold one: the rest skip the second pass.
+            if SURROGATE_ESCAPE.search(raw):
+                json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeError as error:
             raise RequestRefused(400, "BAD_REQUEST", f"The {what} is not valid UTF-8") from error
         except RecursionError as error:
