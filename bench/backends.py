@@ -26,9 +26,9 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from bench.errors import BenchError
-from workers import rabbitmq_topology as topology
-from workers.rabbitmq_topology import Names
-from write.migrate import upgrade
+from workers.rabbitmq import rabbitmq_topology as topology
+from workers.rabbitmq.rabbitmq_topology import Names
+from write.sqlalchemy.migrate import upgrade
 
 DEFAULT_SHARDS = "4"
 

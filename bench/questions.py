@@ -106,7 +106,7 @@ class Products:
     total: int
     products: tuple[ListedProduct, ...]
     per_category: tuple[tuple[str, int], ...]  # by category name
-    per_price_range: tuple[int, ...]  # in the order of read.queries.PRICE_EDGES' ranges
+    per_price_range: tuple[int, ...]  # as PRICE_EDGES' ranges (read.query)
 
 
 def order_searches(count: int, start: datetime, end: datetime) -> list[OrderSearch]:

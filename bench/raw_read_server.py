@@ -1,6 +1,6 @@
 """The raw limit beside GraphQL reads: a bare Starlette JSON route that calls the same index query
-(read.queries.products) on the same index, served by uvicorn the way `diptych serve` serves the
-API (same uvicorn settings, access log included).
+(read.query.catalog_queries.products) on the same index, served by uvicorn the way `diptych
+serve` serves the API (same uvicorn settings, access log included).
 
     python -m bench.raw_read_server --index-dir DIR --port N [--read-only]
 
@@ -26,10 +26,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from read import queries
 from read.index import SearchIndex
-from read.queries import ProductFilter
-from read.tantivy_index import TantivyIndex
+from read.query import catalog_queries as queries
+from read.query.catalog_queries import ProductFilter
+from read.tantivy.tantivy_index import TantivyIndex
 
 log = logging.getLogger(__name__)
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"  # as diptych/cli.py logs

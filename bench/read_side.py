@@ -18,10 +18,10 @@ from bench.questions import (
     SalesByDay,
 )
 from read.index import SearchIndex
-from read.order_queries import OrderFilter, OrderSort, orders
-from read.queries import ProductFilter, ProductSort, products
-from read.sales import GroupBy, Interval, sales_summary
-from read.views import OrderView, ProductView
+from read.query.catalog_queries import ProductFilter, ProductSort, products
+from read.query.order_queries import OrderFilter, OrderSort, orders
+from read.query.sales_queries import GroupBy, Interval, sales_summary
+from read.query.views import OrderView, ProductView
 
 
 async def search_orders(index: SearchIndex, question: OrderSearch) -> Orders:

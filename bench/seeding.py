@@ -1,7 +1,7 @@
 """Seeding a plan (bench/seed_data.py) through the real command path, then waiting for the real
 relay and projector to make all of it searchable.
 
-Every user, product and order is a command run by `write.handlers.handle` in a unit of work of its
+Every user, product and order is a command run by `write.handling.handle` in a unit of work of its
 own, as the API runs it: validation, aggregates, stock reservations, version checks, retries, the
 event log. Nothing is written to the index; the projector builds every document from the log.
 
@@ -32,23 +32,23 @@ from bench.load import Tick, closed_loop
 from bench.progress import bar
 from bench.seed_data import Plan, PlannedOrder
 from read.index import SearchIndex
-from read.projections import CHECKPOINT
+from read.projection.batches import CHECKPOINT
 from write.aggregate import Aggregate
+from write.command_errors import ConcurrentUpdate
 from write.commands import CancelOrder, Command, PlaceOrder, RequestedLine, ShipOrder
-from write.database import create_engine, is_postgres
-from write.errors import ConcurrentUpdate
-from write.handlers import handle
+from write.handling import handle
 from write.orders import Order
-from write.outbox import EventRecord, last_position
-from write.sqlalchemy_uow import SqlAlchemyUnitOfWork
+from write.sqlalchemy.database import create_engine, is_postgres
+from write.sqlalchemy.outbox import EventRecord, last_position
+from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
 
 CLIENT_RETRIES = 20  # of a whole command, after `handle`'s own retries (small plans, hot products)
 STALLED = 120.0  # seconds without the projector's checkpoint moving before the run gives up
 
 
 def loading_engine(url: str) -> AsyncEngine:
-    """The service's engine set-up (write/database.py), its PostgreSQL sessions set to commit
-    without waiting for the WAL flush."""
+    """The service's engine set-up (write/sqlalchemy/database.py), its PostgreSQL sessions set to
+    commit without waiting for the WAL flush."""
     engine = create_engine(url)
     if is_postgres(engine):
 

@@ -1,6 +1,6 @@
 """The three questions (bench/questions.py) as a single-model CRUD service would ask them: plain
 SQL over the write store's own tables (orders, order_lines, users, products) and the indexes it
-has, through the same SQLAlchemy async engine set-up as the service (write/database.py).
+has, through the same SQLAlchemy async engine set-up as the service (write/sqlalchemy/database.py).
 
 Full text is ILIKE '%word%': what such a service writes first, on tables with no search column, GIN
 or trigram index (PostgreSQL's to_tsvector would have to be computed for every line at query time,
@@ -36,7 +36,7 @@ from bench.questions import (
     Sales,
     SalesByDay,
 )
-from read.queries import PRICE_EDGES
+from read.query.catalog_queries import PRICE_EDGES
 
 WORD_MATCHES = """(u.name ILIKE :w{n} OR u.email ILIKE :w{n} OR EXISTS (
     SELECT 1 FROM order_lines l
@@ -64,7 +64,8 @@ PER_CATEGORY = text("SELECT category, count(*) FROM products GROUP BY category")
 
 
 def _price_ranges() -> TextClause:
-    """One COUNT per range of read.queries.PRICE_EDGES (cents): [low, high), either end open."""
+    """One COUNT per range of PRICE_EDGES (read.query.catalog_queries, in cents): [low, high),
+    either end open."""
     counts = []
     for low, high in itertools.pairwise((None, *PRICE_EDGES, None)):
         bounds = [f"price >= {Decimal(low).scaleb(-2)}"] if low is not None else []

@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from diptych.settings import Settings
 from read.index import SearchIndex
-from read.tantivy_index import IndexLocked, TantivyIndex
-from schema.budgets import Budgets, MemoryBudgets
-from schema.budgets_redis import RedisBudgets
-from workers.rabbitmq import RabbitMQBroker
-from workers.rabbitmq_topology import MissingPlugin, Names
-from write.database import create_engine
+from read.tantivy.tantivy_index import IndexLocked, TantivyIndex
+from schema.edge.budgets import Budgets, MemoryBudgets
+from schema.edge.budgets_redis import RedisBudgets
+from workers.rabbitmq.rabbitmq_broker import RabbitMQBroker
+from workers.rabbitmq.rabbitmq_topology import MissingPlugin, Names
+from write.sqlalchemy.database import create_engine
 
 
 class StartupError(Exception):
@@ -72,7 +72,7 @@ async def open_index(
     """Elasticsearch when its URL is set, else tantivy; a tantivy index is opened read-only in a
     process that does not project (tantivy allows one writer)."""
     if settings.elasticsearch_url is not None:
-        from read.elastic import ElasticIndex
+        from read.elastic.elastic_index import ElasticIndex
 
         index: SearchIndex = ElasticIndex(settings.elasticsearch_url)
         try:

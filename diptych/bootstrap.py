@@ -30,20 +30,20 @@ from diptych.adapters import (
     safe_url,
 )
 from diptych.dispatch import CommandDispatcher
-from diptych.edge import SecurityHeaders
 from diptych.keys import open_verifier
 from diptych.metrics import Metrics
+from diptych.pipeline import start_workers
+from diptych.security_headers import SecurityHeaders
 from diptych.settings import Settings
-from diptych.workers import start_workers
-from read.feed import VisibilityFeed
+from read.freshness.visibility_feed import VisibilityFeed
 from schema.app import GraphQLWebSockets, build_schema
 from schema.context import Services
-from schema.graphql_http import GraphQLHTTP
-from schema.persisted import Documents, ManifestError, load_manifest
-from schema.playground import playground_page, playground_routes
-from schema.possible_types import possible_types
-from workers.rabbitmq_visibility import listen
-from workers.status import StatusMonitor
+from schema.edge.persisted import Documents, ManifestError, load_manifest
+from schema.http.graphql_http import GraphQLHTTP
+from schema.http.playground import playground_page, playground_routes
+from schema.http.possible_types import possible_types
+from workers.rabbitmq.rabbitmq_visibility import listen
+from workers.status_probe import StatusMonitor
 
 log = logging.getLogger(__name__)
 __all__ = ["StartupError", "create_app", "open_documents", "run_services"]

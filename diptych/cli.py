@@ -32,8 +32,8 @@ from bench.cli import add_arguments as add_bench_arguments
 from diptych.adapters import reason
 from diptych.keys import issue_token
 from diptych.settings import Settings, SettingsError
-from schema.persisted import ManifestError, import_manifest
-from write.migrate import upgrade
+from schema.edge.persisted import ManifestError, import_manifest
+from write.sqlalchemy.migrate import upgrade
 
 log = logging.getLogger(__name__)
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -183,7 +183,7 @@ async def serve(settings: Settings, listener: socket.socket, with_workers: bool)
 
 
 def _worker(role: str, settings: Settings) -> Callable[[asyncio.Event], Awaitable[None]]:
-    from diptych.workers import run_projector, run_relay
+    from diptych.pipeline import run_projector, run_relay
 
     async def run(stop: asyncio.Event) -> None:
         from diptych.adapters import StartupError

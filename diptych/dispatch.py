@@ -10,11 +10,11 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from write.command_results import CommandResult
 from write.commands import Command
-from write.database import reaching_store
-from write.handlers import handle
-from write.results import CommandResult
-from write.sqlalchemy_uow import SqlAlchemyUnitOfWork
+from write.handling import handle
+from write.sqlalchemy.database import reaching_store
+from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
 
 
 class CommandDispatcher:

@@ -18,7 +18,7 @@ from typing import Any
 import jwt
 
 from diptych.settings import Settings, SettingsError
-from schema.authentication import KeySource, KeysUnavailable, TokenRules, TokenVerifier
+from schema.access.authentication import KeySource, KeysUnavailable, TokenRules, TokenVerifier
 
 SECRET_FILE = "jwt-secret"
 EMBEDDED_ALGORITHMS = ("HS256",)

@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from read.index import IndexUnavailable
 from schema.context import Services
-from write.errors import StoreUnavailable
+from write.command_errors import StoreUnavailable
 
 
 class Metrics:

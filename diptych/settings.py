@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 from strawberry.http.websocket_origin import normalize_origin
 
-from schema.budgets import Allowances
-from schema.limits import Limits
-from schema.persisted import MANIFEST_FILE
+from schema.edge.budgets import Allowances
+from schema.edge.limits import Limits
+from schema.edge.persisted import MANIFEST_FILE
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
@@ -36,7 +36,7 @@ class AuthSettings:
 
 @dataclass(frozen=True)
 class DocumentSettings:
-    """Persisted and trusted documents (schema/persisted.py)."""
+    """Persisted and trusted documents (schema/edge/persisted.py)."""
 
     trusted_only: bool = False  # DIPTYCH_TRUSTED_DOCUMENTS=only: the manifest's documents only
     admin_adhoc: bool = True  # admins may still send documents outside the manifest
@@ -161,7 +161,7 @@ def _claim(env: Mapping[str, str], name: str, default: str) -> str:
 
 
 def _limits(env: Mapping[str, str]) -> Limits:
-    """The bounds at the edge (schema/limits.py); the defaults are Limits' own."""
+    """The bounds at the edge (schema/edge/limits.py); the defaults are Limits' own."""
     d = Limits()
     timeout = _number(env, "DIPTYCH_CONSISTENCY_TIMEOUT", "5", float, 0.001, 300)
     return Limits(

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from read.events import EventMessage
+    from read.event_envelope import EventMessage
 
 Payload = Mapping[str, Any]
 UPCASTERS: dict[tuple[str, int], Callable[[Payload], Payload]] = {}

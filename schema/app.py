@@ -1,8 +1,8 @@
 """The GraphQL schema, and strawberry's ASGI app for its WebSocket protocols.
 
-HTTP is served by schema/graphql_http.py (GraphQL over HTTP as its spec says, which strawberry's
-view does not do); both run operations through the same schema, so the same limits and error
-policy apply to every transport.
+HTTP is served by schema/http/graphql_http.py (GraphQL over HTTP as its spec says, which
+strawberry's view does not do); both run operations through the same schema, so the same limits and
+error policy apply to every transport.
 """
 
 from __future__ import annotations
@@ -31,14 +31,14 @@ from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWS
 from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 from strawberry.types import ExecutionContext
 
-from schema.authentication import InvalidToken, KeysUnavailable
+from schema.access.authentication import InvalidToken, KeysUnavailable
+from schema.catalog_query_fields import Query
 from schema.context import Context, Services
-from schema.error_policy import ErrorPolicy, log_errors
-from schema.guard import DocumentCache, DocumentGuard
-from schema.limits import DEFAULT_LIMITS, Limits
+from schema.edge.error_policy import ErrorPolicy, log_errors
+from schema.edge.guard import DocumentCache, DocumentGuard
+from schema.edge.limits import DEFAULT_LIMITS, Limits
+from schema.edge.persisted import Refusal
 from schema.mutations import Mutation
-from schema.persisted import Refusal
-from schema.queries import Query
 from schema.scalars import SCALAR_OVERRIDES
 from schema.subscriptions import Subscription
 
@@ -85,7 +85,7 @@ def _stop_expiry(context: Context) -> None:
 def _untrusted(context: Context, payload: Any) -> GraphQLError | None:
     """With DIPTYCH_TRUSTED_DOCUMENTS=only, why a subscribe message's document may not run, or
     None after putting the trusted text in its payload (named by hash or sent). WebSockets have
-    no APQ: with `off` nothing is checked (schema/persisted.py)."""
+    no APQ: with `off` nothing is checked (schema/edge/persisted.py)."""
     documents = context.services.documents
     if not documents.trusted_only or not isinstance(payload, dict):
         return None  # strawberry refuses a malformed message

@@ -12,18 +12,18 @@ from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
-from read import queries
-from read.errors import QueryError
-from read.feed import VisibilityFeed
+from read.freshness.projection_status import ProjectionStatus
+from read.freshness.visibility_feed import VisibilityFeed
 from read.index import SearchIndex
-from read.status import ProjectionStatus
-from read.views import UserView
-from schema.authentication import ANONYMOUS, InvalidToken, Principal, TokenVerifier
-from schema.budgets import Budgets
-from schema.limits import DEFAULT_LIMITS, Limits
-from schema.persisted import Documents
+from read.query import catalog_queries as queries
+from read.query.query_errors import QueryError
+from read.query.views import UserView
+from schema.access.authentication import ANONYMOUS, InvalidToken, Principal, TokenVerifier
+from schema.edge.budgets import Budgets
+from schema.edge.limits import DEFAULT_LIMITS, Limits
+from schema.edge.persisted import Documents
+from write.command_results import CommandResult
 from write.commands import Command
-from write.results import CommandResult
 
 
 class Dispatcher(Protocol):

@@ -9,7 +9,7 @@ from typing import Annotated
 import strawberry
 
 from read.documents import ORDER, PRODUCT, USER
-from read.status import ProjectionStatus as Status
+from read.freshness.projection_status import ProjectionStatus as Status
 from schema.order_types import Order
 from schema.types import Product, User
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 
 from schema.context import Info
-from schema.errors import (
+from schema.error_types import (
     InsufficientStock,
     InvalidInput,
     InvalidTransition,

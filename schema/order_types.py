@@ -8,8 +8,9 @@ from enum import Enum
 
 import strawberry
 
-from read import order_queries, sales
-from read.views import OrderLineView, OrderView, Page
+from read.query import order_queries
+from read.query import sales_queries as sales
+from read.query.views import OrderLineView, OrderView, Page
 from schema.context import Info
 from schema.types import FacetBucket, PageInfo, User, buckets
 

@@ -9,15 +9,15 @@ from typing import Any, TypeVar
 
 from graphql import GraphQLError
 
-from read.consistency import ConsistencyToken
-from read.events import KIND_OF_AGGREGATE
-from schema.authentication import Role
+from read.event_envelope import KIND_OF_AGGREGATE
+from read.freshness.consistency import ConsistencyToken
+from schema.access.authentication import Role
+from schema.access.rules import Verdict, may_run
 from schema.context import Info
-from schema.errors import Forbidden, Unauthenticated, to_graphql
+from schema.error_types import Forbidden, Unauthenticated, to_graphql
 from schema.payloads import Accepted
-from schema.rules import Verdict, may_run
+from write.command_errors import DomainError, StoreUnavailable
 from write.commands import CancelOrder, Command
-from write.errors import DomainError, StoreUnavailable
 
 P = TypeVar("P", bound=Accepted)
 log = logging.getLogger(__name__)

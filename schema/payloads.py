@@ -7,7 +7,7 @@ from typing import Self
 
 import strawberry
 
-from write.results import CommandResult, OrderPlacedResult
+from write.command_results import CommandResult, OrderPlacedResult
 
 TOKEN = (
     "Pass to a query's `consistency` argument to read this write back: the query waits until "

@@ -18,9 +18,9 @@ from strawberry.extensions.field_extension import AsyncExtensionResolver
 from strawberry.types.arguments import StrawberryArgument
 from strawberry.types.field import StrawberryField
 
-from read.consistency import ConsistencyToken, wait_until_visible
-from read.errors import QueryError
+from read.freshness.consistency import ConsistencyToken, wait_until_visible
 from read.index import IndexUnavailable
+from read.query.query_errors import QueryError
 from schema.context import Info
 
 CONSISTENCY = (

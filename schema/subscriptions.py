@@ -12,19 +12,19 @@ from typing import Annotated, Any
 import strawberry
 from graphql import GraphQLError
 
-from read.consistency import ConsistencyToken, wait_until_visible
-from read.errors import InvalidQuery, QueryError
-from read.feed import RESYNC
+from read.freshness.consistency import ConsistencyToken, wait_until_visible
+from read.freshness.visibility_feed import RESYNC
 from read.index import Document, IndexUnavailable
-from read.views import OrderView, ProductView, UserView
-from schema.authentication import Principal, Role
+from read.query.query_errors import InvalidQuery, QueryError
+from read.query.views import OrderView, ProductView, UserView
+from schema.access.authentication import Principal, Role
+from schema.access.rules import Verdict, may_ask, may_see, refused
 from schema.context import Info
 from schema.freshness_types import CaughtUp, DocumentChange, DocumentType, ProjectionStatus
 from schema.order_types import Order
 from schema.read_model import graphql_error
-from schema.rules import Verdict, may_ask, may_see, refused
 from schema.types import Product, User
-from write.errors import StoreUnavailable
+from write.command_errors import StoreUnavailable
 
 REMEMBERED = 10_000  # versions kept per subscription to drop duplicates
 MAX_IDS = 1000

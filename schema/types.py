@@ -9,8 +9,8 @@ from typing import Annotated
 
 import strawberry
 
-from read import queries
-from read.views import Page, ProductView, RangeCount, UserView
+from read.query import catalog_queries as queries
+from read.query.views import Page, ProductView, RangeCount, UserView
 
 
 @strawberry.enum

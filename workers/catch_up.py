@@ -12,9 +12,9 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from read.index import SearchIndex
-from read.projections import CHECKPOINT
+from read.projection.batches import CHECKPOINT
 from workers.projector import Projector
-from write import outbox
+from write.sqlalchemy import outbox
 
 log = logging.getLogger(__name__)
 

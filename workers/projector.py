@@ -13,12 +13,12 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from read.events import EventMessage, MalformedEvent, parse
-from read.feed import Change, VisibilityFeed
+from read.event_envelope import EventMessage, MalformedEvent, parse
+from read.freshness.visibility_feed import Change, VisibilityFeed
 from read.index import SearchIndex
-from read.projections import Projected, ProjectionGap, project
+from read.projection.batches import Projected, ProjectionGap, project
 from workers.broker import Envelope
-from write import outbox
+from write.sqlalchemy import outbox
 
 log = logging.getLogger(__name__)
 GAP_FILLS = 100  # per batch; each fill completes one aggregate's history

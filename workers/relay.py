@@ -18,8 +18,8 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from workers.broker import Broker
-from workers.leader import relay_lock
-from write import outbox
+from workers.relay_lock import relay_lock
+from write.sqlalchemy import outbox
 
 log = logging.getLogger(__name__)
 MARKS_IN_FLIGHT = 4  # batches accepted by the broker and not yet marked published

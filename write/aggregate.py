@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from write.errors import InvalidTransition, VersionConflict
+from write.command_errors import InvalidTransition, VersionConflict
 from write.events import Event
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from write import validation as v
+from write import input_checks as v
+from write.command_errors import Forbidden
+from write.command_results import CommandResult, OrderPlacedResult
 from write.commands import CancelOrder, PlaceOrder, ShipOrder
-from write.errors import Forbidden
 from write.orders import Order
-from write.results import CommandResult, OrderPlacedResult
 from write.unit_of_work import UnitOfWork
 
 

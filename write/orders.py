@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from write import users
 from write.aggregate import Aggregate
-from write.errors import InvalidInput, UserInactive
+from write.command_errors import InvalidInput, UserInactive
 from write.order_events import OrderCancelled, OrderPlaced, OrderShipped, PlacedLine
 from write.products import Product
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from write.aggregate import Aggregate
-from write.errors import InsufficientStock, InvalidInput, ProductUnavailable
+from write.command_errors import InsufficientStock, InvalidInput, ProductUnavailable
 from write.events import (
     ProductAdded,
     ProductDescribed,
@@ -15,7 +15,7 @@ from write.events import (
     ProductStockReleased,
     ProductStockReserved,
 )
-from write.validation import STOCK_MAX
+from write.input_checks import STOCK_MAX
 
 ACTIVE = "active"
 DISCONTINUED = "discontinued"

@@ -9,11 +9,11 @@ from typing import Generic, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from write.aggregate import Aggregate
-from write.errors import NotFound
+from write.command_errors import NotFound
+from write.input_checks import aggregate_id
 from write.orders import Order
 from write.products import Product
 from write.users import User
-from write.validation import aggregate_id
 
 A = TypeVar("A", bound=Aggregate)
 

@@ -17,9 +17,9 @@ from typing import Self
 
 from write.aggregate import Aggregate
 from write.orders import Order
-from write.outbox import EventRecord, records_of
 from write.products import Product
 from write.repositories import Repository
+from write.sqlalchemy.outbox import EventRecord, records_of
 from write.users import User
 
 

@@ -2,7 +2,7 @@
 single-model CRUD service would run on the write store, same data, same PostgreSQL, same run.
 
 Seeding (bench/seeding.py): users, products and a year of orders, each a command through
-`write.handlers.handle`, while the relay, broker and projector run in this process as `diptych
+`write.handling.handle`, while the relay, broker and projector run in this process as `diptych
 serve` wires them (diptych.bootstrap.run_services); then the run waits until the projector's
 checkpoint reaches the end of the log, and VACUUM ANALYZEs the write store so its planner knows
 the tables as a running service's would.
@@ -32,7 +32,7 @@ from bench.measurements import Goal, Outcome, Part, Side
 from bench.scenario import Context, Scenario
 from diptych.bootstrap import run_services
 from diptych.settings import Settings
-from write.database import create_engine
+from write.sqlalchemy.database import create_engine
 
 NAME = "crud-vs-cqrs"
 GOAL = Goal(1.0)
@@ -114,12 +114,13 @@ def _side(runs: list[Run], label: str) -> Side:
 
 def _notes(seeded: seeding.Seeded, write_store: str) -> tuple[str, ...]:
     return (
-        f"Write store: {write_store}, a scratch database. Read side: read.order_queries.orders "
-        "(sort NEWEST), read.sales.sales_summary (DAY, grouped by STATUS), read.queries.products "
-        "(one category, by price, with facets) on the service's tantivy index. SQL: "
+        f"Write store: {write_store}, a scratch database. Read side (read.query): "
+        "order_queries.orders (sort NEWEST), sales_queries.sales_summary (DAY, grouped by "
+        "STATUS), catalog_queries.products (one category, by price, with facets) on the "
+        "service's tantivy index. SQL: "
         "bench/sql_side.py on the write store's tables and indexes, ILIKE for words. Neither "
         "side goes through HTTP.",
-        f"Seeded through write.handlers.handle: {seeded.commands:,} commands at "
+        f"Seeded through write.handling.handle: {seeded.commands:,} commands at "
         f"{seeded.rate:,.0f}/s; dates spread over the year by a backdating unit of work "
         "(bench/seeding.py); the index built by the real relay and projector.",
         "Ratio: the read side's queries/s over SQL's, one query at a time, i.e. SQL's time over "

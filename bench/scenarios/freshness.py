@@ -46,7 +46,7 @@ from bench.stats import percentile, summarize
 from bench.subscriptions import websocket
 from read.documents import PRODUCT
 from read.index import Document, Upsert
-from read.tantivy_index import TantivyIndex
+from read.tantivy.tantivy_index import TantivyIndex
 
 GOAL = Goal(2.0, at_most=True)
 WAIT = float(CONSISTENCY_TIMEOUT)  # a write not visible by then is a failed run, not a sample

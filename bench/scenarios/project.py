@@ -32,12 +32,12 @@ from diptych.bootstrap import run_services
 from diptych.settings import Settings
 from read.documents import PRODUCT
 from read.index import SearchIndex, SearchRequest, Upsert
-from read.tantivy_index import TantivyIndex
+from read.tantivy.tantivy_index import TantivyIndex
 from schema.context import Services
 from write.commands import AddProduct
-from write.database import create_engine
 from write.products import Product
-from write.sqlalchemy_uow import SqlAlchemyUnitOfWork
+from write.sqlalchemy.database import create_engine
+from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
 
 GOAL = Goal(0.6)
 BULK = 10_000

@@ -1,7 +1,7 @@
 """`validation`: what the limits at the edge cost a document the cache has not seen.
 
 Diptych: each GraphQL example of the README parsed with the token limit, validated with the
-standard rules, and measured (depth, aliases, directives, cost) as schema/guard.py does on a
+standard rules, and measured (depth, aliases, directives, cost) as schema/edge/guard.py does on a
 cache miss. Raw limit: the same documents parsed and validated with the standard rules only, as
 strawberry does with no limits. A cache hit skips both, so this is the worst case per document.
 """
@@ -18,8 +18,8 @@ from bench.progress import bar
 from bench.readme import examples
 from bench.scenario import Context, Scenario
 from schema.app import build_schema
-from schema.limits import DEFAULT_LIMITS
-from schema.measure import measure
+from schema.edge.limits import DEFAULT_LIMITS
+from schema.edge.measure import measure
 
 GOAL = Goal(0.8)
 ROUNDS, QUICK_ROUNDS = 6, 2

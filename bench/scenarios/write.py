@@ -4,8 +4,8 @@ Diptych: N concurrent HTTP clients send `addProduct` to `diptych serve`; each mu
 transaction that inserts the product row and its ProductAdded event (the outbox), with the relay
 and projector running as usual. Raw limit: N concurrent tasks in the bench process run
 INSERT product + INSERT event + COMMIT, with rows built the way the write side builds them,
-through the same driver and engine set-up (write/database.py) into the real tables of a scratch
-database of the same kind.
+through the same driver and engine set-up (write/sqlalchemy/database.py) into the real tables
+of a scratch database of the same kind.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from bench.measurements import Goal, Outcome, Side
 from bench.progress import bar
 from bench.scenario import Context, Scenario
 from bench.service import running
-from write.database import create_engine
-from write.outbox import records_of
 from write.products import Product
-from write.tables import events, products
+from write.sqlalchemy.database import create_engine
+from write.sqlalchemy.outbox import records_of
+from write.sqlalchemy.tables import events, products
 
 Rows = tuple[dict[str, Any], dict[str, Any]]  # (products row, events row)
 GOAL = Goal(0.6)

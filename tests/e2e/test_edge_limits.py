@@ -14,7 +14,7 @@ import pytest
 import websockets
 from gql.transport.exceptions import TransportQueryError
 
-from read.consistency import ConsistencyToken
+from read.freshness.consistency import ConsistencyToken
 from tests.e2e import queries as q
 from tests.e2e.server import Server, bearer, start
 from tests.e2e.subscriptions import CAUGHT_UP, LEGACY_WS, TRANSPORT_WS, request, session

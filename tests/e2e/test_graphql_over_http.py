@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from read.consistency import ConsistencyToken
+from read.freshness.consistency import ConsistencyToken
 from tests.e2e import queries as q
 from tests.e2e.server import Server
 

@@ -33,7 +33,7 @@ from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 from websockets.asyncio.client import ClientConnection, connect
 
-from schema.playground import playground_page, playground_routes
+from schema.http.playground import playground_page, playground_routes
 from tests.conftest import IN_CI
 from tests.e2e.chromium import devtools
 from tests.e2e.server import free_port

@@ -17,8 +17,8 @@ from tests.e2e import queries as q
 from tests.e2e.server import Process, Server, spawn, start
 from tests.e2e.subscriptions import CAUGHT_UP, CHANGED, request, session
 from tests.postgres import create_database, drop_database
-from workers import rabbitmq_topology as topology
-from workers.rabbitmq_topology import Names
+from workers.rabbitmq import rabbitmq_topology as topology
+from workers.rabbitmq.rabbitmq_topology import Names
 
 SHARDS = 3
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]

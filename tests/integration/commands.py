@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from write import commands as c
-from write.handlers import handle
-from write.results import CommandResult
-from write.sqlalchemy_uow import SqlAlchemyUnitOfWork
+from write.command_results import CommandResult
+from write.handling import handle
+from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
 
 Outcome = CommandResult | BaseException
 

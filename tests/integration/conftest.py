@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.postgres import fresh_database
-from write.database import create_engine
-from write.migrate import upgrade
+from write.sqlalchemy.database import create_engine
+from write.sqlalchemy.migrate import upgrade
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

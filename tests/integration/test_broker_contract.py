@@ -20,11 +20,11 @@ import aio_pika
 import pytest
 from aio_pika.abc import AbstractIncomingMessage
 
-from workers import rabbitmq_topology as topology
 from workers.broker import BrokerUnavailable, Envelope
-from workers.inprocess import InProcessBroker
-from workers.rabbitmq import RabbitMQBroker
-from workers.rabbitmq_topology import Names
+from workers.inprocess_broker import InProcessBroker
+from workers.rabbitmq import rabbitmq_topology as topology
+from workers.rabbitmq.rabbitmq_broker import RabbitMQBroker
+from workers.rabbitmq.rabbitmq_topology import Names
 
 SHARDS = 3
 

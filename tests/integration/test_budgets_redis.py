@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as redis
 
-from schema.authentication import ANONYMOUS, Principal, Role
-from schema.budgets import Allowances
-from schema.budgets_redis import RedisBudgets
+from schema.access.authentication import ANONYMOUS, Principal, Role
+from schema.edge.budgets import Allowances
+from schema.edge.budgets_redis import RedisBudgets
 
 pytestmark = pytest.mark.redis
 

@@ -10,7 +10,7 @@ import socket
 import pytest
 
 from read.documents import PRODUCT
-from read.elastic import ElasticIndex, IndexUnavailable
+from read.elastic.elastic_index import ElasticIndex, IndexUnavailable
 
 
 def closed_port() -> int:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from read import queries
-from read.queries import ProductFilter
-from read.tantivy_index import TantivyIndex
+from read.query import catalog_queries as queries
+from read.query.catalog_queries import ProductFilter
+from read.tantivy.tantivy_index import TantivyIndex
 
 
 async def test_products_on_an_empty_index_have_every_price_range_at_zero(tmp_path: Path) -> None:

@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 from elasticsearch import AsyncElasticsearch
 
-from read import cursors
 from read.documents import PRODUCT, USER
 from read.index import (
     RELEVANCE,
@@ -40,6 +39,7 @@ from read.index import (
     WriteResult,
 )
 from read.ordering import tie_breaker
+from read.query import cursors
 
 ADAPTERS = ["tantivy", "elasticsearch"]
 ALL = 1000  # a page size larger than any test's data
@@ -55,11 +55,11 @@ class Cluster:
 
 def build(adapter: str, place: Path | Cluster) -> SearchIndex:
     if adapter == "tantivy" and isinstance(place, Path):
-        from read.tantivy_index import TantivyIndex
+        from read.tantivy.tantivy_index import TantivyIndex
 
         return TantivyIndex(place)
     if adapter == "elasticsearch" and isinstance(place, Cluster):
-        from read.elastic import ElasticIndex
+        from read.elastic.elastic_index import ElasticIndex
 
         # The suite reads its writes through search at once, so it asks for refresh=wait_for.
         return ElasticIndex(place.url, prefix=place.prefix, refresh_on_write=True)
@@ -375,7 +375,7 @@ async def test_pages_by_relevance_with_tied_scores_hold_every_document_once_in_o
 
 
 def longest_key(character: str) -> str:
-    """The longest sort string of one character that a cursor may carry (read/cursors.py)."""
+    """The longest sort string of one character that a cursor may carry (read/query/cursors.py)."""
     bound = min(cursors.MAX_SORT_STRING, cursors.MAX_SORT_STRING_BYTES // len(character.encode()))
     return character * bound
 

@@ -16,13 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.integration.commands import Outcome, run, together
 from tests.postgres import fresh_database
 from write import commands as c
-from write.database import create_engine
-from write.errors import ConcurrentUpdate, InsufficientStock, VersionConflict
-from write.migrate import upgrade
-from write.outbox import Envelope, read_log
-from write.results import CommandResult, OrderPlacedResult
-from write.sqlalchemy_uow import SqlAlchemyUnitOfWork
-from write.tables import order_lines, orders, products
+from write.command_errors import ConcurrentUpdate, InsufficientStock, VersionConflict
+from write.command_results import CommandResult, OrderPlacedResult
+from write.sqlalchemy.database import create_engine
+from write.sqlalchemy.migrate import upgrade
+from write.sqlalchemy.outbox import Envelope, read_log
+from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
+from write.sqlalchemy.tables import order_lines, orders, products
 
 
 def place(user_id: str, *lines: tuple[str, int]) -> c.PlaceOrder:

@@ -12,24 +12,25 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from read.consistency import ConsistencyToken, wait_until_visible
 from read.documents import PRODUCT, USER
-from read.errors import StaleRead
-from read.feed import VisibilityFeed
+from read.freshness.consistency import ConsistencyToken, wait_until_visible
+from read.freshness.visibility_feed import VisibilityFeed
 from read.index import SearchRequest, Sort
-from read.projections import ProjectionGap
-from read.tantivy_index import TantivyIndex
+from read.projection.batches import ProjectionGap
+from read.query.query_errors import StaleRead
+from read.tantivy.tantivy_index import TantivyIndex
 from workers.broker import Envelope
 from workers.catch_up import catch_up
-from workers.inprocess import InProcessBroker
+from workers.inprocess_broker import InProcessBroker
 from workers.projector import Projector, SqlEventLog
 from workers.relay import Relay
-from write import commands, outbox
-from write.database import create_engine
-from write.handlers import handle
-from write.migrate import upgrade
-from write.results import CommandResult
-from write.sqlalchemy_uow import SqlAlchemyUnitOfWork
+from write import commands
+from write.command_results import CommandResult
+from write.handling import handle
+from write.sqlalchemy import outbox
+from write.sqlalchemy.database import create_engine
+from write.sqlalchemy.migrate import upgrade
+from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
 
 
 @dataclass

@@ -21,13 +21,15 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from read import order_queries, queries, sales
-from read.events import parse
-from read.order_queries import OrderFilter, OrderSort
-from read.projections import project
-from read.queries import ProductFilter, ProductSort, UserSort
-from read.sales import GroupBy, Interval
-from read.tantivy_index import TantivyIndex
+from read.event_envelope import parse
+from read.projection.batches import project
+from read.query import catalog_queries as queries
+from read.query import order_queries
+from read.query import sales_queries as sales
+from read.query.catalog_queries import ProductFilter, ProductSort, UserSort
+from read.query.order_queries import OrderFilter, OrderSort
+from read.query.sales_queries import GroupBy, Interval
+from read.tantivy.tantivy_index import TantivyIndex
 
 IDS = {name: str(uuid.uuid5(uuid.NAMESPACE_DNS, name)) for name in
        ("ada", "bob", "KB", "MS", "HP", "o1", "o2", "o3", "o4")}

@@ -14,16 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.postgres import fresh_database
 from workers.broker import Envelope
-from workers.inprocess import InProcessBroker
-from workers.leader import RETRY, relay_lock
+from workers.inprocess_broker import InProcessBroker
 from workers.relay import Relay, RelaySupervisor
+from workers.relay_lock import RETRY, relay_lock
 from write import commands
-from write.database import create_engine
-from write.handlers import handle
-from write.migrate import upgrade
-from write.outbox import records_of
-from write.sqlalchemy_uow import SqlAlchemyUnitOfWork
-from write.tables import events
+from write.handling import handle
+from write.sqlalchemy.database import create_engine
+from write.sqlalchemy.migrate import upgrade
+from write.sqlalchemy.outbox import records_of
+from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
+from write.sqlalchemy.tables import events
 from write.users import User
 
 pytestmark = pytest.mark.postgres

@@ -22,15 +22,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.postgres import fresh_database
 from tests.unit.memory_index import MemoryIndex
-from workers.status import StatusMonitor
+from workers.status_probe import StatusMonitor
 from write import commands as c
 from write.aggregate import Aggregate
-from write.database import create_engine, is_unreachable
-from write.errors import StoreUnavailable
-from write.handlers import handle
-from write.migrate import upgrade
-from write.outbox import EventRecord
-from write.sqlalchemy_uow import SqlAlchemyUnitOfWork
+from write.command_errors import StoreUnavailable
+from write.handling import handle
+from write.sqlalchemy.database import create_engine, is_unreachable
+from write.sqlalchemy.migrate import upgrade
+from write.sqlalchemy.outbox import EventRecord
+from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
 
 pytestmark = pytest.mark.postgres
 

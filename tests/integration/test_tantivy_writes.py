@@ -12,7 +12,7 @@ import pytest
 
 from read.documents import PRODUCT
 from read.index import SearchRequest, Upsert, WriteResult
-from read.tantivy_index import TantivyIndex
+from read.tantivy.tantivy_index import TantivyIndex
 
 
 def product(id: str) -> Upsert:

@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.integration.commands import Outcome, run, together
 from write import commands as c
-from write.errors import ConcurrentUpdate, EmailTaken, SkuTaken, VersionConflict
-from write.migrate import upgrade
-from write.outbox import Envelope, mark_published, read_log, unpublished
+from write.command_errors import ConcurrentUpdate, EmailTaken, SkuTaken, VersionConflict
+from write.command_results import CommandResult
 from write.products import Product
-from write.results import CommandResult
-from write.sqlalchemy_uow import SqlAlchemyUnitOfWork
-from write.tables import events, products, users
+from write.sqlalchemy.migrate import upgrade
+from write.sqlalchemy.outbox import Envelope, mark_published, read_log, unpublished
+from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
+from write.sqlalchemy.tables import events, products, users
 
 CONTRACT = {
     "position", "event_id", "type", "schema_version", "aggregate_type", "aggregate_id",

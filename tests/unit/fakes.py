@@ -13,11 +13,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from write.aggregate import Aggregate
-from write.errors import ConcurrentUpdate, EmailTaken, SkuTaken
+from write.command_errors import ConcurrentUpdate, EmailTaken, SkuTaken
 from write.orders import Order, OrderLine
-from write.outbox import EventRecord
 from write.products import Product
 from write.repositories import A, Repository
+from write.sqlalchemy.outbox import EventRecord
 from write.unit_of_work import UnitOfWork
 from write.users import User
 

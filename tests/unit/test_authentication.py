@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from diptych.keys import JwksKeys, PublicKey, SecretKey, issue_token, open_verifier
 from diptych.settings import Settings, SettingsError
-from schema.authentication import (
+from schema.access.authentication import (
     ANONYMOUS,
     InvalidToken,
     Principal,

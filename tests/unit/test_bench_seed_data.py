@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 
 from bench.seed_data import Plan, Size, plan, search_words
-from read.tantivy_schema import analyzer
+from read.tantivy.tantivy_schema import analyzer
 
 SHOP = plan(Size(users=300, products=600, orders=3000, days=365),
             today=datetime(2026, 11, 23, 15, tzinfo=UTC))

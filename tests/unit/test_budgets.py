@@ -12,11 +12,11 @@ from starlette.testclient import TestClient
 from diptych.bootstrap import create_app
 from diptych.keys import issue_token, open_verifier
 from diptych.settings import Settings
-from read.feed import VisibilityFeed
+from read.freshness.visibility_feed import VisibilityFeed
+from schema.access.authentication import ANONYMOUS, Principal, Role
 from schema.app import build_schema
-from schema.authentication import ANONYMOUS, Principal, Role
-from schema.budgets import MAX_CALLERS, Allowances, MemoryBudgets
 from schema.context import Context, Services
+from schema.edge.budgets import MAX_CALLERS, Allowances, MemoryBudgets
 from tests.unit.memory_index import MemoryIndex
 from tests.unit.test_graphql_over_http import RefusingDispatcher
 
@@ -25,7 +25,7 @@ PRODUCT = '{ product(id: "p-1") { id name } }'  # costs 1
 
 async def test_a_bucket_drains_at_the_allowance_per_minute(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [1000.0]
-    monkeypatch.setattr("schema.budgets.time.time", lambda: now[0])
+    monkeypatch.setattr("schema.edge.budgets.time.time", lambda: now[0])
     budgets = MemoryBudgets(Allowances(anonymous=60))  # one point a second
     assert (await budgets.charge(ANONYMOUS, "10.0.0.1", 50)).remaining == 10
     refused = await budgets.charge(ANONYMOUS, "10.0.0.1", 20)

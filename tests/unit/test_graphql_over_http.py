@@ -14,12 +14,12 @@ from starlette.testclient import TestClient
 from diptych.bootstrap import create_app
 from diptych.keys import issue_token, open_verifier
 from diptych.settings import Settings
-from read.feed import VisibilityFeed
+from read.freshness.visibility_feed import VisibilityFeed
 from schema.context import Services
 from tests.unit.memory_index import MemoryIndex
+from write.command_errors import StoreUnavailable
+from write.command_results import CommandResult
 from write.commands import Command
-from write.errors import StoreUnavailable
-from write.results import CommandResult
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 ORIGIN = "https://shop.example"

@@ -1,4 +1,4 @@
-"""schema/persisted.py on its own: manifests, the APQ store, and what `resolve` lets run."""
+"""schema/edge/persisted.py on its own: manifests, the APQ store, and what `resolve` lets run."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 from diptych.bootstrap import StartupError, open_documents
 from diptych.settings import Settings, SettingsError
-from schema.authentication import ANONYMOUS, Principal, Role
-from schema.persisted import (
+from schema.access.authentication import ANONYMOUS, Principal, Role
+from schema.edge.persisted import (
     Documents,
     Manifest,
     ManifestError,

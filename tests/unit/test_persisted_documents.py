@@ -18,9 +18,9 @@ from starlette.testclient import TestClient
 from diptych.bootstrap import create_app, open_documents
 from diptych.keys import issue_token, open_verifier
 from diptych.settings import Settings
-from read.feed import VisibilityFeed
+from read.freshness.visibility_feed import VisibilityFeed
 from schema.context import Services
-from schema.persisted import import_manifest, sha256
+from schema.edge.persisted import import_manifest, sha256
 from tests.unit.memory_index import MemoryIndex
 from tests.unit.test_graphql_over_http import GRAPHQL_RESPONSE, RefusingDispatcher, codes
 

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from schema.playground import (
+from schema.http.playground import (
     ASSETS_DIR,
     ASSETS_PATH,
     CONTENT_SECURITY_POLICY,
@@ -171,10 +171,10 @@ def test_the_wheel_ships_every_playground_file() -> None:
     """setuptools takes only the files [tool.setuptools.package-data] names."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     assert any(
-        re.fullmatch(pattern.replace(".", r"\.").replace("*", ".*"), "schema.playground")
+        re.fullmatch(pattern.replace(".", r"\.").replace("*", ".*"), "schema.http.playground")
         for pattern in config["packages"]["find"]["include"]
     )
-    globs = config["package-data"]["schema.playground"]
+    globs = config["package-data"]["schema.http.playground"]
     files = [
         path.relative_to(PLAYGROUND_DIR)
         for path in PLAYGROUND_DIR.rglob("*")

@@ -8,13 +8,13 @@ from decimal import Context, Decimal, localcontext
 
 import pytest
 
-from read import queries
-from read.errors import InvalidQuery
 from read.index import Range
-from read.order_queries import LAST_DAY, OrderFilter, day_range, orders
-from read.paging import MAX_AMOUNT, money_range
-from read.queries import ProductFilter
-from read.sales import GroupBy, Interval, bucket_starts, sales_summary
+from read.query import catalog_queries as queries
+from read.query.catalog_queries import ProductFilter
+from read.query.order_queries import LAST_DAY, OrderFilter, day_range, orders
+from read.query.paging import MAX_AMOUNT, money_range
+from read.query.query_errors import InvalidQuery
+from read.query.sales_queries import GroupBy, Interval, bucket_starts, sales_summary
 from tests.unit.memory_index import MemoryIndex
 
 HUGE = ["1e999999999", "1e999997", "1e25", "9999999999999", "Infinity", "NaN", "-0.01"]

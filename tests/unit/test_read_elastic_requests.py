@@ -17,7 +17,7 @@ import pytest
 from elasticsearch.helpers import expand_action
 
 from read.documents import PRODUCT, PRODUCT_SPEC, USER_SPEC, FieldType
-from read.elastic_mappings import (
+from read.elastic.elastic_mappings import (
     ANALYZER,
     SETTINGS,
     Names,
@@ -26,8 +26,8 @@ from read.elastic_mappings import (
     fingerprint,
     source,
 )
-from read.elastic_search import page, search_body
-from read.elastic_writes import Tally, WriteRejected, action, plan
+from read.elastic.elastic_search import page, search_body
+from read.elastic.elastic_writes import Tally, WriteRejected, action, plan
 from read.index import (
     RELEVANCE,
     Delete,

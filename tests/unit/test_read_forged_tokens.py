@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
-from read.consistency import ConsistencyToken
-from read.errors import InvalidQuery
+from read.freshness.consistency import ConsistencyToken
+from read.query.query_errors import InvalidQuery
 
 
 def forged(body: str) -> str:

@@ -14,8 +14,8 @@ import re
 import pytest
 import tantivy
 
-from read.cursors import MAX_SORT_STRING, MAX_SORT_STRING_BYTES
-from read.tantivy_text import SURROGATES, TermRange, greater_than, less_than
+from read.query.cursors import MAX_SORT_STRING, MAX_SORT_STRING_BYTES
+from read.tantivy.tantivy_text import SURROGATES, TermRange, greater_than, less_than
 
 ALPHABET = ["a", "b", "\x00", "ä", "\n"]
 STRINGS = ["".join(chars) for n in range(4) for chars in itertools.product(ALPHABET, repeat=n)]

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from read.documents import ORDER, PRODUCT, SALE, USER
-from read.events import MalformedEvent, parse
-from read.projections import ProjectionGap, project
+from read.event_envelope import MalformedEvent, parse
+from read.projection.batches import ProjectionGap, project
 from tests.unit.memory_index import MemoryIndex
 
 AT = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # a Wednesday

@@ -6,12 +6,13 @@ from collections.abc import Callable
 
 import pytest
 
-from read import cursors, queries
-from read.consistency import ConsistencyToken
-from read.errors import InvalidQuery
-from read.feed import VisibilityFeed
+from read.freshness.consistency import ConsistencyToken
+from read.freshness.visibility_feed import VisibilityFeed
+from read.query import catalog_queries as queries
+from read.query import cursors
+from read.query.query_errors import InvalidQuery
 from tests.unit.memory_index import MemoryIndex
-from write.validation import NAME_MAX, PRODUCT_NAME_MAX
+from write.input_checks import NAME_MAX, PRODUCT_NAME_MAX
 
 LONGEST_NAME_CHARS = PRODUCT_NAME_MAX
 

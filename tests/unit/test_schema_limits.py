@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from graphql import GraphQLList, get_introspection_query, get_nullable_type
 
-from schema import guard
 from schema.app import build_schema
-from schema.guard import Checked, DocumentCache
-from schema.limits import DEFAULT_LIMITS, Limits
-from schema.measure import DEFAULT_LIST_SIZE, LIST_SIZES, MUTATION_COST
+from schema.edge import guard
+from schema.edge.guard import Checked, DocumentCache
+from schema.edge.limits import DEFAULT_LIMITS, Limits
+from schema.edge.measure import DEFAULT_LIST_SIZE, LIST_SIZES, MUTATION_COST
 
 
 def fan_out(levels: int, leaf: str) -> str:

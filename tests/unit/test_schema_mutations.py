@@ -11,14 +11,15 @@ from typing import Any
 
 import pytest
 
-from read.consistency import ConsistencyToken
-from read.feed import VisibilityFeed
+from read.freshness.consistency import ConsistencyToken
+from read.freshness.visibility_feed import VisibilityFeed
+from schema.access.authentication import Principal, Role
 from schema.app import build_schema
-from schema.authentication import Principal, Role
 from schema.context import Context, Services
-from write import commands, errors
+from write import command_errors as errors
+from write import commands
+from write.command_results import CommandResult
 from write.commands import Command
-from write.results import CommandResult
 
 ID = "00000000-0000-4000-8000-000000000009"
 # These tests are about outcomes; tests/unit/test_schema_rules.py is about roles.

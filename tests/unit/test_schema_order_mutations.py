@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from read.consistency import ConsistencyToken
+from read.freshness.consistency import ConsistencyToken
 from tests.unit.test_schema_mutations import FakeDispatcher, run
-from write import commands, errors
-from write.results import CommandResult, OrderPlacedResult
+from write import command_errors as errors
+from write import commands
+from write.command_results import CommandResult, OrderPlacedResult
 
 ORDER = "00000000-0000-4000-8000-000000000009"
 USER = "00000000-0000-4000-8000-000000000001"

@@ -7,16 +7,16 @@ from typing import Any
 
 import pytest
 
-from read.feed import VisibilityFeed
+from read.freshness.visibility_feed import VisibilityFeed
 from read.index import Upsert
+from schema.access.authentication import ANONYMOUS, Principal, Role
+from schema.access.rules import COMMANDS, FIELDS, Verdict, may_ask, may_run, may_see
 from schema.app import build_schema
-from schema.authentication import ANONYMOUS, Principal, Role
 from schema.context import Context, Services
-from schema.rules import COMMANDS, FIELDS, Verdict, may_ask, may_run, may_see
 from tests.unit.memory_index import MemoryIndex
 from tests.unit.test_schema_mutations import FakeDispatcher
 from write import commands as c
-from write.results import CommandResult
+from write.command_results import CommandResult
 
 ADA, BOB = "00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b"
 CUSTOMER = Principal(Role.CUSTOMER, ADA)

@@ -8,8 +8,8 @@ import pytest
 import strawberry
 from graphql import BooleanValueNode, FloatValueNode, IntValueNode, StringValueNode, ValueNode
 
+from schema.catalog_query_fields import Query
 from schema.mutations import Mutation
-from schema.queries import Query
 from schema.scalars import (
     MAX_INTEGER_DIGITS,
     SCALAR_OVERRIDES,
@@ -18,8 +18,8 @@ from schema.scalars import (
     parse_amount_literal,
 )
 from schema.subscriptions import Subscription
+from write.input_checks import PRICE_MAX
 from write.orders import TOTAL_MAX
-from write.validation import PRICE_MAX
 
 FORTY_DIGITS = "1234567890" * 4
 

@@ -14,14 +14,14 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from diptych.metrics import Metrics
-from read.feed import VisibilityFeed
+from read.freshness.projection_status import ProjectionStatus
+from read.freshness.visibility_feed import VisibilityFeed
 from read.index import IndexUnavailable
-from read.status import ProjectionStatus
+from schema.access.authentication import Principal, Role
 from schema.app import build_schema
-from schema.authentication import Principal, Role
 from schema.context import Context, Info, Services
 from schema.subscriptions import current_status
-from write.errors import StoreUnavailable
+from write.command_errors import StoreUnavailable
 
 HEALTHY = ProjectionStatus(
     head_position=7, relay_position=7, projector_position=5, lag_events=2, lag_seconds=0.5,

@@ -9,10 +9,10 @@ import pytest
 
 from tests.unit.fakes import FakeUnitOfWork
 from write import commands as c
-from write.errors import InvalidInput
-from write.handlers import handle
-from write.tables import products
-from write.validation import QUANTITY_MAX, STOCK_MAX
+from write.command_errors import InvalidInput
+from write.handling import handle
+from write.input_checks import QUANTITY_MAX, STOCK_MAX
+from write.sqlalchemy.tables import products
 
 ID = "00000000-0000-4000-8000-000000000001"  # never loaded: validation comes first
 EMPTY = "must not be empty"

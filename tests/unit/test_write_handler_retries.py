@@ -9,8 +9,8 @@ import pytest
 
 from tests.unit.fakes import FakeStore, FakeUnitOfWork, Writer
 from write import commands as c
-from write.errors import ConcurrentUpdate, InvalidTransition, VersionConflict
-from write.handlers import RETRIES, handle
+from write.command_errors import ConcurrentUpdate, InvalidTransition, VersionConflict
+from write.handling import RETRIES, handle
 
 
 def concurrently(store: FakeStore, command: c.Command) -> Writer:

@@ -14,7 +14,7 @@ import pytest
 
 from tests.unit.fakes import FakeStore, FakeUnitOfWork
 from write import commands as c
-from write.errors import (
+from write.command_errors import (
     ConcurrentUpdate,
     EmailTaken,
     InvalidTransition,
@@ -22,8 +22,8 @@ from write.errors import (
     SkuTaken,
     VersionConflict,
 )
-from write.handlers import handle
-from write.results import CommandResult
+from write.command_results import CommandResult
+from write.handling import handle
 
 UNKNOWN = "00000000-0000-4000-8000-000000000001"
 

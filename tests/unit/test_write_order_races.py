@@ -10,8 +10,13 @@ import pytest
 
 from tests.unit.fakes import FakeUnitOfWork, Writer
 from write import commands as c
-from write.errors import ConcurrentUpdate, InsufficientStock, InvalidTransition, VersionConflict
-from write.handlers import RETRIES, handle
+from write.command_errors import (
+    ConcurrentUpdate,
+    InsufficientStock,
+    InvalidTransition,
+    VersionConflict,
+)
+from write.handling import RETRIES, handle
 
 
 def order(user_id: str, product_id: str, quantity: int) -> c.PlaceOrder:

@@ -14,7 +14,7 @@ import pytest
 
 from tests.unit.fakes import FakeStore, FakeUnitOfWork
 from write import commands as c
-from write.errors import (
+from write.command_errors import (
     Forbidden,
     InsufficientStock,
     InvalidInput,
@@ -24,8 +24,8 @@ from write.errors import (
     UserInactive,
     VersionConflict,
 )
-from write.handlers import handle
-from write.results import OrderPlacedResult
+from write.command_results import OrderPlacedResult
+from write.handling import handle
 
 UNKNOWN = "00000000-0000-4000-8000-000000000001"
 

@@ -26,13 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from diptych.dispatch import CommandDispatcher
 from tests.unit.memory_index import MemoryIndex
-from workers.status import StatusMonitor
+from workers.status_probe import StatusMonitor
 from write import commands as c
-from write.database import create_engine, is_unreachable, reaching_store
-from write.errors import StoreUnavailable
-from write.handlers import handle
-from write.migrate import upgrade
-from write.sqlalchemy_uow import SqlAlchemyUnitOfWork
+from write.command_errors import StoreUnavailable
+from write.handling import handle
+from write.sqlalchemy.database import create_engine, is_unreachable, reaching_store
+from write.sqlalchemy.migrate import upgrade
+from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
 
 x = asyncpg.exceptions
 NOWHERE = "postgresql+asyncpg://diptych@127.0.0.1:1/nowhere"  # never dialled: the creator raises

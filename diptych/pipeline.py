@@ -1,0 +1,98 @@
+"""The relay and the projector, wired for wherever they run: inside `diptych serve`, or as
+`diptych worker relay` / `diptych worker projector` processes of their own."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from diptych.adapters import open_broker, open_index, open_log_reader, open_write_store
+from diptych.settings import Settings
+from read.freshness.visibility_feed import VisibilityFeed
+from read.index import SearchIndex
+from workers.catch_up import catch_up
+from workers.inprocess_broker import InProcessBroker
+from workers.projector import Projector, SqlEventLog
+from workers.rabbitmq.rabbitmq_broker import RabbitMQBroker
+from workers.rabbitmq.rabbitmq_visibility import RabbitMQBroadcast
+from workers.relay import Relay, RelaySupervisor
+
+
+async def start_workers(
+    stack: contextlib.AsyncExitStack,
+    settings: Settings,
+    engine: AsyncEngine,
+    index: SearchIndex,
+    feed: VisibilityFeed,
+    broker: RabbitMQBroker | None,
+) -> Callable[[], None]:
+    """Run relay and projector in this process; return what wakes the relay after a commit."""
+    projector = await _projector(settings, engine, index, feed, broker)
+    if broker is None:
+        embedded = InProcessBroker()
+        await embedded.consume(projector)
+        stack.push_async_callback(embedded.close)
+        relay = Relay(engine, embedded, reader=await open_log_reader(stack, settings, engine))
+        _run_until_exit(stack, relay.run(), relay.stop)
+        return relay.wake
+    await broker.consume(projector)
+    reader = await open_log_reader(stack, settings, engine)
+    supervisor = RelaySupervisor(settings.database_url, engine, broker, reader)
+    stop = asyncio.Event()
+    _run_until_exit(stack, supervisor.run(stop), stop.set)
+    return supervisor.wake
+
+
+async def run_relay(settings: Settings, stop: asyncio.Event) -> None:
+    """`diptych worker relay`: outbox -> broker, while this process holds the relay lock."""
+    async with contextlib.AsyncExitStack() as stack:
+        engine = await open_write_store(stack, settings)
+        broker = await open_broker(stack, settings)
+        reader = await open_log_reader(stack, settings, engine)
+        await RelaySupervisor(settings.database_url, engine, broker, reader).run(stop)
+
+
+async def run_projector(settings: Settings, stop: asyncio.Event) -> None:
+    """`diptych worker projector`: broker -> index, after catching up from the event log."""
+    async with contextlib.AsyncExitStack() as stack:
+        engine = await open_write_store(stack, settings)
+        index = await open_index(stack, settings, writer=True)
+        broker = await open_broker(stack, settings)
+        projector = await _projector(settings, engine, index, None, broker)
+        await broker.consume(projector)
+        await stop.wait()
+
+
+async def _projector(
+    settings: Settings,
+    engine: AsyncEngine,
+    index: SearchIndex,
+    feed: VisibilityFeed | None,
+    broker: RabbitMQBroker | None,
+) -> Projector:
+    broadcast = None
+    if broker is not None:
+        broadcast = RabbitMQBroadcast(broker.connection, broker.names)
+        await broadcast.open()
+    projector = Projector(index, feed, log=SqlEventLog(engine), broadcast=broadcast)
+    await catch_up(engine, index, projector)
+    return projector
+
+
+def _run_until_exit(
+    stack: contextlib.AsyncExitStack,
+    work: Coroutine[Any, Any, None],
+    stop: Callable[[], None],
+) -> None:
+    """Run `work` in the background; on exit, `stop` it and wait for it to finish its batch."""
+    task = asyncio.create_task(work)
+
+    async def finish() -> None:
+        stop()
+        await asyncio.gather(task, return_exceptions=True)
+
+    stack.push_async_callback(finish)

@@ -1,0 +1,147 @@
+"""Sales summaries: revenue, orders and units per day, week or month, grouped by order status or
+product category, computed by the index's aggregations (never by loading documents).
+
+A bucket's totals sum order documents. Its groups do too when grouped by status; grouped by
+category they sum sale documents (one per order and category), so an order with lines in two
+categories counts once in each group, and once in the bucket.
+Buckets are UTC calendar days, weeks starting Monday, and months, clipped to [from, to].
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from read.documents import ORDER, SALE
+from read.index import AnyOf, Filter, SearchIndex
+from read.query.order_queries import check_day, day_range
+from read.query.query_errors import InvalidQuery
+
+MAX_BUCKETS = 1000
+CENT = Decimal("0.01")
+MAX_GROUPS = 1000
+COUNTED = ("placed", "shipped")  # a cancelled order is no sale, unless asked for
+
+
+class Interval(Enum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+class GroupBy(Enum):
+    STATUS = "status"
+    CATEGORY = "category"
+
+
+@dataclass(frozen=True)
+class Sales:
+    revenue: Decimal
+    orders: int
+    units: int
+
+
+@dataclass(frozen=True)
+class SalesGroup(Sales):
+    key: str
+
+
+@dataclass(frozen=True)
+class SalesBucket(Sales):
+    start: date  # the first day of the day, week or month (before `from` for a clipped bucket)
+    groups: list[SalesGroup]
+
+
+async def sales_summary(
+    index: SearchIndex,
+    first: date,
+    last: date,
+    interval: Interval,
+    group_by: GroupBy,
+    include_cancelled: bool = False,
+) -> list[SalesBucket]:
+    starts = bucket_starts(first, last, interval)
+    filters: list[Filter] = [f for f in [day_range("placed_ms", first, last, "from", "to")] if f]
+    if not include_cancelled:
+        filters.append(AnyOf("status", COUNTED))
+    by_status = group_by is GroupBy.STATUS
+    groups = {"terms": {"field": group_by.value, "size": MAX_GROUPS},
+              "aggs": _sums("total_cents" if by_status else "revenue_cents")}
+    buckets = {"terms": {"field": interval.value, "size": len(starts)},
+               "aggs": _sums("total_cents") | ({"groups": groups} if by_status else {})}
+    totals = await index.aggregate(ORDER, filters, {"buckets": buckets})
+    grouped = totals
+    if not by_status:
+        grouped = await index.aggregate(SALE, filters, {"buckets": {
+            "terms": {"field": interval.value, "size": len(starts)}, "aggs": {"groups": groups},
+        }})
+    found: dict[str, list[SalesGroup]] = defaultdict(list)
+    for bucket in grouped["buckets"]["buckets"]:
+        for group in bucket["groups"]["buckets"]:
+            found[str(bucket["key"])].append(SalesGroup(key=str(group["key"]), **_sales(group)))
+    total = {str(b["key"]): _sales(b) for b in totals["buckets"]["buckets"]}
+    empty = {"revenue": Decimal("0.00"), "orders": 0, "units": 0}
+    return [
+        SalesBucket(
+            start=start,
+            groups=sorted(found.get(key(start, interval), []), key=lambda g: g.key),
+            **total.get(key(start, interval), empty),
+        )
+        for start in starts
+    ]
+
+
+def _sums(revenue_field: str) -> dict[str, Any]:
+    return {"revenue": {"sum": {"field": revenue_field}}, "units": {"sum": {"field": "units"}}}
+
+
+def _sales(bucket: dict[str, Any]) -> dict[str, Any]:
+    """An aggregation bucket's sums, exactly: cents and units are whole numbers."""
+    return {
+        "revenue": Decimal(round(bucket["revenue"]["value"])).scaleb(-2).quantize(CENT),
+        "orders": int(bucket["doc_count"]),
+        "units": round(bucket["units"]["value"]),
+    }
+
+
+def bucket_starts(first: date, last: date, interval: Interval) -> list[date]:
+    check_day(first, "from")  # so that the bucket after the last one still is a `date`
+    check_day(last, "to")
+    if first > last:
+        raise InvalidQuery("from must not be after to", field="from")
+    start = _align(first, interval)
+    starts = []
+    while start <= last:
+        starts.append(start)
+        if len(starts) > MAX_BUCKETS:
+            raise InvalidQuery(
+                f"at most {MAX_BUCKETS} buckets: choose a longer interval or a shorter period",
+                field="interval",
+            )
+        start = _next(start, interval)
+    return starts
+
+
+def key(start: date, interval: Interval) -> str:
+    """The bucket key the projections store (see read/projection/projection_values.py)."""
+    return start.isoformat()[:7] if interval is Interval.MONTH else start.isoformat()
+
+
+def _align(day: date, interval: Interval) -> date:
+    if interval is Interval.WEEK:
+        return day - timedelta(days=day.weekday())
+    if interval is Interval.MONTH:
+        return day.replace(day=1)
+    return day
+
+
+def _next(start: date, interval: Interval) -> date:
+    if interval is Interval.DAY:
+        return start + timedelta(days=1)
+    if interval is Interval.WEEK:
+        return start + timedelta(days=7)
+    return (start.replace(day=28) + timedelta(days=4)).replace(day=1)

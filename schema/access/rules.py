@@ -1,0 +1,101 @@
+"""Who may do what: the one table of the API's rules.
+
+    anonymous  browse and search products; registerUser
+    customer   as anonymous, and: their own user (read, changeUserEmail, renameUser); placing
+               orders for themselves, cancelling their own (decided by the write side from the
+               write store), reading their own orders
+    admin      everything
+
+A customer asking for someone else's user or order gets nothing (null, or no rows), never a
+refusal that would reveal that it exists; a list is scoped inside the index query itself (see
+schema/order_query_fields.py). Refusals are typed: `Unauthenticated` when signing in would help,
+`Forbidden` when it would not.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from graphql import GraphQLError
+
+from schema.access.authentication import Principal, Role
+from write import commands
+from write.commands import Command
+
+
+class Verdict(Enum):
+    ALLOWED = "allowed"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+
+
+ANYONE = frozenset(Role)
+SIGNED_IN = frozenset({Role.CUSTOMER, Role.ADMIN})
+ADMIN = frozenset({Role.ADMIN})
+
+# Query and subscription fields by their GraphQL name: which roles may ask at all. What a
+# customer then sees is their own (`may_see`, and the scoped list queries).
+FIELDS: dict[str, frozenset[Role]] = {
+    "product": ANYONE, "products": ANYONE,
+    "user": SIGNED_IN, "users": ADMIN,
+    "order": SIGNED_IN, "orders": SIGNED_IN,
+    "salesSummary": ADMIN, "projectionStatus": ADMIN,
+    "readModelCaughtUp": ANYONE,  # then `may_see` on the token's document
+    "documentChanged": ANYONE,  # then `may_see` on every document it delivers
+}
+
+# Commands by type: who may send them; `OWN` commands a customer may send for themselves only.
+COMMANDS: dict[type[Command], frozenset[Role]] = {
+    commands.RegisterUser: ANYONE,
+    commands.ChangeUserEmail: SIGNED_IN, commands.RenameUser: SIGNED_IN,
+    commands.DeactivateUser: ADMIN,
+    commands.AddProduct: ADMIN, commands.ChangeProductPrice: ADMIN,
+    commands.RestockProduct: ADMIN, commands.DescribeProduct: ADMIN,
+    commands.DiscontinueProduct: ADMIN,
+    commands.PlaceOrder: SIGNED_IN,
+    commands.CancelOrder: SIGNED_IN,  # whose order it is, the write side checks
+    commands.ShipOrder: ADMIN,
+}
+
+
+def _denied(principal: Principal) -> Verdict:
+    return Verdict.UNAUTHENTICATED if principal.role is Role.ANONYMOUS else Verdict.FORBIDDEN
+
+
+def may_ask(principal: Principal, field: str) -> Verdict:
+    return Verdict.ALLOWED if principal.role in FIELDS[field] else _denied(principal)
+
+
+def may_run(principal: Principal, command: Command) -> Verdict:
+    if principal.role not in COMMANDS[type(command)]:
+        return _denied(principal)
+    if principal.role is Role.CUSTOMER and _subject(command) not in (None, principal.user_id):
+        return Verdict.FORBIDDEN  # a customer acts only on their own user
+    return Verdict.ALLOWED
+
+
+def _subject(command: Command) -> str | None:
+    """The user a customer's command acts on, where the command names one."""
+    match command:
+        case commands.ChangeUserEmail() | commands.RenameUser():
+            return command.id
+        case commands.PlaceOrder():
+            return command.user_id
+    return None
+
+
+def may_see(principal: Principal, kind: str, body: dict[str, object] | None, id: str) -> bool:
+    """Whether the caller may see this document (users and orders: admins, and their owner)."""
+    if kind == "product" or principal.role is Role.ADMIN:
+        return True
+    if principal.role is not Role.CUSTOMER:
+        return False
+    owner = id if kind == "user" else (body or {}).get("user_id")
+    return owner == principal.user_id
+
+
+def refused(verdict: Verdict, what: str) -> GraphQLError:
+    """A query field's refusal as an error with `extensions.code`."""
+    message = ("Sign in to ask for " if verdict is Verdict.UNAUTHENTICATED
+               else "Your role may not ask for ") + what
+    return GraphQLError(message, extensions={"code": verdict.value})

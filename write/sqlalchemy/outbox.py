@@ -1,0 +1,167 @@
+"""The event log, which is also the outbox: how events are appended and how the relay reads them.
+
+An envelope (see docs/events.md) is a plain JSON-ready dict, the only shape that leaves write/.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from write.aggregate import Aggregate
+from write.events import SCHEMA_VERSION, payload, type_name
+from write.sqlalchemy.tables import events
+
+Envelope = dict[str, Any]
+NOTIFY_CHANNEL = "diptych_outbox"  # PostgreSQL: every command's transaction notifies the relay
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One row to append to the log; the database assigns its `position`."""
+
+    event_id: str
+    type: str
+    schema_version: int
+    aggregate_type: str
+    aggregate_id: str
+    aggregate_version: int
+    occurred_at: datetime
+    payload: dict[str, Any]
+
+    def row(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def records_of(aggregates: Iterable[Aggregate], now: datetime) -> list[EventRecord]:
+    return [
+        EventRecord(
+            event_id=str(uuid.uuid4()),
+            type=type_name(event),
+            schema_version=SCHEMA_VERSION[type(event)],
+            aggregate_type=aggregate.TYPE,
+            aggregate_id=aggregate.id,
+            aggregate_version=version,
+            occurred_at=now,
+            payload=payload(event),
+        )
+        for aggregate in aggregates
+        for version, event in aggregate.pending()
+    ]
+
+
+_ENVELOPE = (
+    events.c.position,
+    events.c.event_id,
+    events.c.type,
+    events.c.schema_version,
+    events.c.aggregate_type,
+    events.c.aggregate_id,
+    events.c.aggregate_version,
+    events.c.occurred_at,
+    events.c.payload,
+)
+
+
+def envelope(row: Row[*tuple[Any, ...]]) -> Envelope:
+    fields = row._asdict()
+    occurred: datetime = fields["occurred_at"]
+    if occurred.tzinfo is None:  # SQLite keeps no offset; everything is written in UTC
+        occurred = occurred.replace(tzinfo=UTC)
+    return fields | {"occurred_at": occurred.isoformat()}
+
+
+async def unpublished(
+    engine: AsyncEngine, limit: int, skip: Collection[int] = ()
+) -> list[Envelope]:
+    """The oldest events the broker has not accepted yet, in log order, leaving out `skip`
+    (published, and being marked so).
+
+    Asking for "not published" rather than "after the last position published" is what makes the
+    relay gap-safe: an event whose transaction commits after a later position was published is
+    still found.
+    """
+    query = (
+        select(*_ENVELOPE)
+        .where(events.c.published_at.is_(None))
+        .order_by(events.c.position)
+        .limit(limit)
+    )
+    if skip:
+        query = query.where(events.c.position.not_in(list(skip)))
+    async with engine.connect() as connection:
+        return [envelope(row) for row in await connection.execute(query)]
+
+
+async def mark_published(engine: AsyncEngine, positions: Sequence[int]) -> None:
+    statement = (
+        update(events)
+        .where(events.c.position.in_(positions))
+        .values(published_at=datetime.now(UTC))
+    )
+    async with engine.begin() as connection:
+        await connection.execute(statement)
+
+
+async def read_log(engine: AsyncEngine, after: int, limit: int) -> list[Envelope]:
+    """Events after `after` in log order, published or not (for replays and rebuilds)."""
+    query = select(*_ENVELOPE).where(events.c.position > after).order_by(events.c.position)
+    async with engine.connect() as connection:
+        return [envelope(row) for row in await connection.execute(query.limit(limit))]
+
+
+async def history(
+    engine: AsyncEngine, aggregate_type: str, aggregate_id: str, after_version: int
+) -> list[Envelope]:
+    """One aggregate's events after `after_version`, in order (to fill a projector's gap)."""
+    query = (
+        select(*_ENVELOPE)
+        .where(
+            events.c.aggregate_type == aggregate_type,
+            events.c.aggregate_id == aggregate_id,
+            events.c.aggregate_version > after_version,
+        )
+        .order_by(events.c.aggregate_version)
+    )
+    async with engine.connect() as connection:
+        return [envelope(row) for row in await connection.execute(query)]
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """Where the log stands against a reader's position (for lag reports)."""
+
+    head: int  # the last position committed
+    first_unpublished: int | None
+    unpublished: int
+    after: int  # events committed after the reader's position
+    oldest_after: datetime | None  # when the first of those occurred
+
+
+async def backlog(engine: AsyncEngine, position: int) -> Backlog:
+    """Every figure comes from an index: the primary key and the partial unpublished index."""
+    after = events.c.position > position
+    unpublished = events.c.published_at.is_(None)
+    async with engine.connect() as connection:
+        head = await connection.scalar(select(func.max(events.c.position)))
+        first = await connection.scalar(select(func.min(events.c.position)).where(unpublished))
+        counted = select(func.count()).select_from(events)
+        pending = await connection.scalar(counted.where(unpublished))
+        count = await connection.scalar(counted.where(after))
+        oldest = await connection.scalar(
+            select(events.c.occurred_at).where(after).order_by(events.c.position).limit(1)
+        )
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    return Backlog(int(head or 0), first, int(pending or 0), int(count or 0), oldest)
+
+
+async def last_position(engine: AsyncEngine) -> int:
+    async with engine.connect() as connection:
+        return int((await connection.scalar(select(func.max(events.c.position)))) or 0)
