@@ -8,15 +8,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
-# Every top-level package in pyproject's [tool.setuptools.packages.find] include
-# (tests/unit/test_compose_topology.py checks that none is missing).
+# Every top-level package in pyproject's [tool.setuptools.packages.find] include, and nothing
+# else: the benchmark harness (bench/) is a development tool of the checkout
+# (tests/unit/test_compose_topology.py checks both).
 COPY diptych diptych
 COPY schema schema
 COPY write write
 COPY read read
 COPY workers workers
-# Installed without its `bench` extra: `diptych bench` then says what to install.
-COPY bench bench
 RUN pip install --no-cache-dir . \
     && rm -rf build *.egg-info
 

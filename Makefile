@@ -1,6 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both install into ./.venv first.
 # `make bench` runs the benchmarks (README, "Performance"): `make bench SCENARIOS="read write"`,
-# `make bench QUICK=1` for the smoke-test size.
+# `make bench QUICK=1` for the smoke-test size. The harness (bench/) is no part of the installed
+# package: `python -m bench` runs it from this directory, which is why make runs it here.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -18,7 +19,7 @@ DIPTYCH_BENCH_POSTGRES_URL ?=
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -29,7 +30,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	DIPTYCH_BENCH_POSTGRES_URL='$(DIPTYCH_BENCH_POSTGRES_URL)' \
-		$(BIN)/diptych bench $(SCENARIOS) $(if $(QUICK),--quick)
+		$(BIN)/python -m bench $(SCENARIOS) $(if $(QUICK),--quick)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

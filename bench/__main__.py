@@ -1,3 +1,3 @@
-from bench.cli import main
+from bench.command_line import main
 
 main()

@@ -1,5 +1,6 @@
 """The README's GraphQL examples, for the benchmark that validates them and the test that pastes
-them into a server. No third-party imports: tests import it without the bench extra."""
+them into a server. No third-party imports: tests import it without the harness's own
+dependencies (matplotlib, tqdm)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from write.commands import AddProduct, RegisterUser
+from write.products.product_commands import AddProduct
+from write.users.user_commands import RegisterUser
 
 # Each category's product nouns: the words order searches look for, with the adjectives.
 NOUNS = {

@@ -35,11 +35,13 @@ from read.index import SearchIndex
 from read.projection.batches import CHECKPOINT
 from write.aggregate import Aggregate
 from write.command_errors import ConcurrentUpdate
-from write.commands import CancelOrder, Command, PlaceOrder, RequestedLine, ShipOrder
+from write.event_records import EventRecord
 from write.handling import handle
-from write.orders import Order
+from write.messages import Command
+from write.orders.order import Order
+from write.orders.order_commands import CancelOrder, PlaceOrder, RequestedLine, ShipOrder
 from write.sqlalchemy.database import create_engine, is_postgres
-from write.sqlalchemy.outbox import EventRecord, last_position
+from write.sqlalchemy.outbox import last_position
 from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
 
 CLIENT_RETRIES = 20  # of a whole command, after `handle`'s own retries (small plans, hot products)

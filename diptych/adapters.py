@@ -7,13 +7,12 @@ opened is closed again, in reverse order, however start-up or shutdown goes.
 from __future__ import annotations
 
 import contextlib
-from urllib.parse import urlsplit
 
 import redis.asyncio as redis
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from diptych.env_settings import safe_url as safe_url  # also diptych/bootstrap.py's, from here
 from diptych.settings import Settings
 from read.index import SearchIndex
 from read.tantivy.tantivy_index import IndexLocked, TantivyIndex
@@ -26,12 +25,6 @@ from write.sqlalchemy.database import create_engine
 
 class StartupError(Exception):
     """Why the service cannot start, in one line that names the setting to look at."""
-
-
-def safe_url(url: str) -> str:
-    """A URL without its password, for logs and messages."""
-    parts = urlsplit(url)
-    return url.replace(f":{parts.password}@", ":***@") if parts.password else url
 
 
 def reason(error: BaseException) -> str:
@@ -47,9 +40,9 @@ async def open_write_store(stack: contextlib.AsyncExitStack, settings: Settings)
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except Exception as error:  # drivers raise many kinds; all mean the same here
-        shown = make_url(settings.database_url).render_as_string(hide_password=True)
         raise StartupError(
-            f"DIPTYCH_DATABASE_URL: cannot reach the write store at {shown}: {reason(error)}"
+            f"DIPTYCH_DATABASE_URL: cannot reach the write store at "
+            f"{safe_url(settings.database_url)}: {reason(error)}"
         ) from error
     return engine
 

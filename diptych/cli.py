@@ -7,7 +7,6 @@
     diptych token --role admin|customer [--user ID] [--expires 1h]
                                                            a token signed with the embedded secret
     diptych documents import MANIFEST                      install trusted documents (Apollo, Relay)
-    diptych bench [SCENARIO...] [--quick]                  benchmarks (bench/, `make bench`)
 
 Every process stops gracefully on SIGTERM or Ctrl-C and then exits with status 0.
 """
@@ -28,7 +27,6 @@ from typing import Any
 import uvicorn
 import uvloop
 
-from bench.cli import add_arguments as add_bench_arguments
 from diptych.adapters import reason
 from diptych.keys import issue_token
 from diptych.settings import Settings, SettingsError
@@ -64,8 +62,6 @@ def _parser() -> argparse.ArgumentParser:
     documents.add_subparsers(dest="action", required=True).add_parser(
         "import", help="check a manifest and install it for the next start"
     ).add_argument("manifest", type=Path, help="Apollo's persisted-query manifest or Relay's")
-    bench = commands.add_parser("bench", help="measure Diptych beside the raw limits beneath it")
-    add_bench_arguments(bench)
     return parser
 
 
@@ -111,10 +107,6 @@ def main(argv: Sequence[str] | None = None) -> None:
                 sys.exit(f"diptych: cannot import {args.manifest}: {error}")
             print(f"{found.count} trusted documents imported into "
                   f"{settings.trusted_documents_file}; `diptych serve` reads them at start")
-        elif args.command == "bench":
-            from bench.cli import run as run_bench
-
-            run_bench(args.scenarios, args.quick, args.out)
         else:
             _prepare(settings, migrate=True)
     except (SettingsError, CannotStart) as error:

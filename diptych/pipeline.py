@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from diptych.adapters import open_broker, open_index, open_log_reader, open_write_store
@@ -20,6 +22,7 @@ from workers.projector import Projector, SqlEventLog
 from workers.rabbitmq.rabbitmq_broker import RabbitMQBroker
 from workers.rabbitmq.rabbitmq_visibility import RabbitMQBroadcast
 from workers.relay import Relay, RelaySupervisor
+from workers.relay_lock import FileRelayLock, PostgresRelayLock, RelayLock
 
 
 async def start_workers(
@@ -41,7 +44,7 @@ async def start_workers(
         return relay.wake
     await broker.consume(projector)
     reader = await open_log_reader(stack, settings, engine)
-    supervisor = RelaySupervisor(settings.database_url, engine, broker, reader)
+    supervisor = RelaySupervisor(relay_lock(settings), engine, broker, reader)
     stop = asyncio.Event()
     _run_until_exit(stack, supervisor.run(stop), stop.set)
     return supervisor.wake
@@ -53,7 +56,17 @@ async def run_relay(settings: Settings, stop: asyncio.Event) -> None:
         engine = await open_write_store(stack, settings)
         broker = await open_broker(stack, settings)
         reader = await open_log_reader(stack, settings, engine)
-        await RelaySupervisor(settings.database_url, engine, broker, reader).run(stop)
+        await RelaySupervisor(relay_lock(settings), engine, broker, reader).run(stop)
+
+
+def relay_lock(settings: Settings) -> RelayLock:
+    """The lock that keeps one relay active per outbox, for the write store's kind: on
+    PostgreSQL an advisory lock (which also hears every commit's NOTIFY), on SQLite a lock file
+    beside the database (its relays share one machine)."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "postgresql":
+        return PostgresRelayLock(settings.database_url)
+    return FileRelayLock(Path(url.database or "diptych.db").with_suffix(".relay.lock"))
 
 
 async def run_projector(settings: Settings, stop: asyncio.Event) -> None:

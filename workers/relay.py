@@ -18,7 +18,8 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from workers.broker import Broker
-from workers.relay_lock import relay_lock
+from workers.relay_lock import RelayLock
+from workers.retry_policies import RELAY_MAX_WAIT, relay_rounds
 from write.sqlalchemy import outbox
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ class Relay:
         broker: Broker,
         batch_size: int = 2000,
         poll_interval: float = 1.0,
-        max_backoff: float = 10.0,
+        max_backoff: float = RELAY_MAX_WAIT,
         reader: AsyncEngine | None = None,
     ) -> None:
         self._engine = engine
@@ -103,18 +104,21 @@ class Relay:
             await self.settle()
 
     async def _loop(self) -> None:
-        backoff = 0.1
+        # A failed round is retried with backoff: the loop must outlive a broken broker or database.
+        rounds = relay_rounds(log, self._pause, self._max_backoff)
         while not self._stopping:
-            self._wakeup.clear()
-            try:
-                await self._publish_all()
-                backoff = 0.1
-                timeout = self._poll_interval
-            except Exception:  # the loop must outlive a broken broker or database
-                log.exception("relay failed; retrying in %.1fs", backoff)
-                timeout, backoff = backoff, min(backoff * 2, self._max_backoff)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout)
+            await rounds(self._round)
+            if not self._stopping:  # after stop(), a round cleared its wake-up: do not wait
+                await self._pause(self._poll_interval)
+
+    async def _round(self) -> None:
+        self._wakeup.clear()  # a wake-up from here on ends the pause after this round
+        await self._publish_all()
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait `seconds`, or until `wake()` or `stop()`."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wakeup.wait(), seconds)
 
 
 class RelaySupervisor:
@@ -123,12 +127,12 @@ class RelaySupervisor:
 
     def __init__(
         self,
-        database_url: str,
+        lock: RelayLock,
         engine: AsyncEngine,
         broker: Broker,
         reader: AsyncEngine | None = None,
     ) -> None:
-        self._database_url = database_url
+        self._lock = lock  # the composition root's choice (diptych/pipeline.py), kept
         self._engine = engine
         self._reader = reader
         self._broker = broker
@@ -139,9 +143,9 @@ class RelaySupervisor:
             self._relay.wake()
 
     async def run(self, stop: asyncio.Event) -> None:
+        lock = self._lock
         while not stop.is_set():
-            lock = relay_lock(self._database_url, self.wake)
-            if not await lock.acquire(stop):
+            if not await lock.acquire(stop, self.wake):
                 return
             try:
                 self._relay = Relay(self._engine, self._broker, reader=self._reader)

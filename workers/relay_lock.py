@@ -4,6 +4,9 @@ PostgreSQL: a session advisory lock on a connection of its own, which also LISTE
 NOTIFY every command sends on commit, so the relay wakes at once. A heartbeat notices a dead
 connection (its lock is gone with it) within seconds. SQLite: an exclusive lock on a file beside
 the database (one machine only), with no notifications; the relay polls.
+
+Which lock a process uses is the composition root's choice (diptych/pipeline.py). A lock can be
+acquired again after it was released or lost, so the relay supervisor keeps the one it is given.
 """
 
 from __future__ import annotations
@@ -18,73 +21,124 @@ from typing import Any, Protocol
 
 import asyncpg
 from sqlalchemy.engine import make_url
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    retry_if_result,
+    wait_exponential,
+)
 
 from write.sqlalchemy.outbox import NOTIFY_CHANNEL
 
 log = logging.getLogger(__name__)
 LOCK_KEY = 0x52454C4159  # "RELAY"; any constant shared by every relay of this database
 CHANNEL = NOTIFY_CHANNEL
-RETRY = 2.0  # seconds between attempts to become the active relay
+RETRY = 2.0  # the longest wait between attempts to become the active relay
+FIRST_RETRY = RETRY / 8  # after a first failed attempt: a database blip is often over by then
 HEARTBEAT = 5.0
+# What "cannot reach PostgreSQL right now" looks like; anything else is a bug and propagates.
+UNREACHABLE: tuple[type[Exception], ...] = (OSError, asyncpg.PostgresError, TimeoutError)
 
 
 class RelayLock(Protocol):
     lost: asyncio.Event
 
-    async def acquire(self, stop: asyncio.Event) -> bool:
-        """Wait until this process holds the lock (True) or `stop` is set (False)."""
+    async def acquire(self, stop: asyncio.Event, on_notify: Callable[[], None]) -> bool:
+        """Wait until this process holds the lock (True) or `stop` is set (False); while held,
+        call `on_notify` whenever a command commits, where the store can tell."""
 
     async def release(self) -> None: ...
 
 
-def relay_lock(database_url: str, on_notify: Callable[[], None]) -> RelayLock:
-    url = make_url(database_url)
-    if url.get_backend_name() == "postgresql":
-        dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        return PostgresRelayLock(dsn, on_notify)
-    return FileRelayLock(Path(url.database or "diptych.db").with_suffix(".relay.lock"))
+def until_held(stop: asyncio.Event, unreachable: tuple[type[Exception], ...]) -> AsyncRetrying:
+    """The retry policy for becoming the active relay: try again while another relay holds the
+    lock (an attempt returned False) or the lock's store is `unreachable`, soon at first, then
+    every RETRY seconds, until the lock is held or `stop` is set (then: False)."""
+
+    async def pause(seconds: float) -> None:  # a sleep that `stop` cuts short
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
+
+    def stopped(state: RetryCallState) -> bool:
+        return stop.is_set()
+
+    def not_held(state: RetryCallState) -> bool:
+        return False
+
+    return AsyncRetrying(
+        retry=retry_if_result(_is_false) | retry_if_exception_type(unreachable),
+        wait=wait_exponential(multiplier=FIRST_RETRY, max=RETRY),
+        sleep=pause,
+        stop=stopped,
+        before_sleep=_log_unreachable,
+        retry_error_callback=not_held,
+    )
+
+
+def _is_false(held: object) -> bool:
+    return held is False
+
+
+def _log_unreachable(state: RetryCallState) -> None:
+    """Each failed attempt, with its reason; standing by behind another relay is logged once, by
+    the lock itself."""
+    if state.outcome is not None and state.outcome.failed:
+        log.warning("cannot take the relay lock (%s); trying again in %gs",
+                    state.outcome.exception(), state.upcoming_sleep)
 
 
 class PostgresRelayLock:
-    def __init__(self, dsn: str, on_notify: Callable[[], None]) -> None:
-        self._dsn = dsn
-        self._on_notify = on_notify
+    def __init__(self, database_url: str) -> None:
+        # asyncpg takes libpq URLs: postgresql://, not SQLAlchemy's postgresql+asyncpg://
+        url = make_url(database_url).set(drivername="postgresql")
+        self._dsn = url.render_as_string(hide_password=False)
+        self._on_notify: Callable[[], None] = _nobody
         self._connection: Any = None
         self._heartbeat: asyncio.Task[None] | None = None
+        self._standing_by = False
         self.lost = asyncio.Event()
 
-    async def acquire(self, stop: asyncio.Event) -> bool:
-        waited = False
-        while not stop.is_set():
-            try:
-                if self._connection is None:
-                    self._connection = await asyncpg.connect(self._dsn, timeout=5)
-                if await self._connection.fetchval("SELECT pg_try_advisory_lock($1)", LOCK_KEY):
-                    await self._connection.add_listener(CHANNEL, self._notified)
-                    self._heartbeat = asyncio.create_task(self._beat(), name="relay-heartbeat")
-                    log.info("this relay is now the active one")
-                    return True
-                if not waited:
+    async def acquire(self, stop: asyncio.Event, on_notify: Callable[[], None]) -> bool:
+        self._on_notify, self._standing_by = on_notify, False
+        self.lost.clear()
+        held: bool = await until_held(stop, UNREACHABLE)(self._try_lock, stop)
+        if not held:
+            await self._drop_connection()
+        return held
+
+    async def _try_lock(self, stop: asyncio.Event) -> bool:
+        if stop.is_set():  # set during the pause before this attempt
+            return False
+        try:
+            if self._connection is None:
+                self._connection = await asyncpg.connect(self._dsn, timeout=5)
+            if not await self._connection.fetchval("SELECT pg_try_advisory_lock($1)", LOCK_KEY):
+                if not self._standing_by:
                     log.info("another relay is active; standing by")
-                    waited = True
-            except (OSError, asyncpg.PostgresError, TimeoutError) as error:
-                log.warning("relay lock: %s; retrying", error)
-                await self._drop_connection()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), RETRY)
-        await self._drop_connection()
-        return False
+                    self._standing_by = True
+                return False
+            await self._connection.add_listener(CHANNEL, self._notified)
+        except UNREACHABLE:
+            await self._drop_connection()  # a fresh connection for the next attempt
+            raise
+        self._heartbeat = asyncio.create_task(self._beat(), name="relay-heartbeat")
+        log.info("this relay is now the active one")
+        return True
 
     async def release(self) -> None:
         if self._heartbeat is not None:
             self._heartbeat.cancel()
             await asyncio.gather(self._heartbeat, return_exceptions=True)
+            self._heartbeat = None
         await self._drop_connection()  # closing the session releases its advisory lock
 
     def _notified(self, *args: object) -> None:
         self._on_notify()
 
     async def _beat(self) -> None:
+        # Not a retry loop: the first failed beat means the lock is gone, and the supervisor
+        # steps down and competes for it again.
         while True:
             await asyncio.sleep(HEARTBEAT)
             try:
@@ -105,25 +159,34 @@ class FileRelayLock:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._file: Any = None
+        self._standing_by = False
         self.lost = asyncio.Event()  # a file lock is not lost while the process lives
 
-    async def acquire(self, stop: asyncio.Event) -> bool:
-        self._file = self._path.open("a")
-        waited = False
-        while not stop.is_set():
-            try:
-                fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return True
-            except BlockingIOError:
-                if not waited:
-                    log.info("another relay holds %s; standing by", self._path)
-                    waited = True
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), RETRY)
-        await self.release()
-        return False
+    async def acquire(self, stop: asyncio.Event, on_notify: Callable[[], None]) -> bool:
+        # SQLite has no notifications: `on_notify` is never called, the relay polls.
+        self._file, self._standing_by = self._path.open("a"), False
+        held: bool = await until_held(stop, ())(self._try_lock, stop)
+        if not held:
+            await self.release()
+        return held
+
+    async def _try_lock(self, stop: asyncio.Event) -> bool:
+        if stop.is_set():  # set during the pause before this attempt
+            return False
+        try:
+            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not self._standing_by:
+                log.info("another relay holds %s; standing by", self._path)
+                self._standing_by = True
+            return False
+        return True
 
     async def release(self) -> None:
         if self._file is not None:
             self._file.close()  # closing the file releases the lock
             self._file = None
+
+
+def _nobody() -> None:
+    """Where a notification goes before the lock was ever acquired."""

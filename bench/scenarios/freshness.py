@@ -44,8 +44,8 @@ from bench.scenario import Context, Scenario
 from bench.service import CONSISTENCY_TIMEOUT, running
 from bench.stats import percentile, summarize
 from bench.subscriptions import websocket
-from read.documents import PRODUCT
 from read.index import Document, Upsert
+from read.projection.product_documents import PRODUCT
 from read.tantivy.tantivy_index import TantivyIndex
 
 GOAL = Goal(2.0, at_most=True)

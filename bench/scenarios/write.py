@@ -25,9 +25,9 @@ from bench.measurements import Goal, Outcome, Side
 from bench.progress import bar
 from bench.scenario import Context, Scenario
 from bench.service import running
-from write.products import Product
+from write.event_records import records_of
+from write.products.product import Product
 from write.sqlalchemy.database import create_engine
-from write.sqlalchemy.outbox import records_of
 from write.sqlalchemy.tables import events, products
 
 Rows = tuple[dict[str, Any], dict[str, Any]]  # (products row, events row)

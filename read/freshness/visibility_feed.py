@@ -1,11 +1,8 @@
 """The visibility feed: what the projector made visible, pushed to everyone waiting on it.
 
-Listeners never poll the index:
-- subscribers (token waits and readModelCaughtUp for their one document, documentChanged for
-  theirs) register *before* reading the current state, so every change after that reaches their
-  queue; documentChanged de-duplicates by version;
-- whoever only needs "something changed" takes `next_change()` before looking, so an
-  announcement landing between the look and the wait still wakes it.
+Listeners never poll the index: subscribers (token waits and readModelCaughtUp for their one
+document, documentChanged for theirs) register *before* reading the current state, so every
+change after that reaches their queue; documentChanged de-duplicates by version.
 
 An announcement without changes means "something may have changed": a replica that missed
 announcements (a broker reconnect) sends one so that everyone checks the index again.
@@ -51,19 +48,13 @@ class Subscriber:
 
 class VisibilityFeed:
     def __init__(self) -> None:
-        self._next = asyncio.Event()
         self._subscribers: set[Subscriber] = set()
-
-    def next_change(self) -> asyncio.Event:
-        return self._next
 
     @property
     def subscribers(self) -> int:
         return len(self._subscribers)
 
     def announce(self, changes: Sequence[Change] = ()) -> None:
-        current, self._next = self._next, asyncio.Event()
-        current.set()
         for subscriber in self._subscribers:
             if not changes:
                 subscriber.offer(RESYNC)

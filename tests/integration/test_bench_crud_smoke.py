@@ -18,6 +18,9 @@ pytestmark = pytest.mark.postgres
 
 NAME = "crud-vs-cqrs"
 QUESTIONS = ["order search", "sales by day", "products by category"]
+# `python -m bench` finds the harness in its working directory (the installed package leaves
+# it out), so it runs from the checkout.
+CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,8 @@ def crud_run(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIPTYCH_")}
     env["DIPTYCH_BENCH_POSTGRES_URL"] = postgres_url
     done = subprocess.run(
-        [sys.executable, "-m", "diptych", "bench", NAME, "--quick", "--out", str(out)],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
+        [sys.executable, "-m", "bench", NAME, "--quick", "--out", str(out)],
+        cwd=CHECKOUT, env=env, capture_output=True, text=True, timeout=300, check=False,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     yield CrudRun(out, done.stdout)

@@ -17,6 +17,9 @@ import pytest
 from bench.scenarios import SCENARIOS
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# `python -m bench` finds the harness in its working directory (the installed package leaves
+# it out), so it runs from the checkout.
+CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -35,8 +38,8 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QuickRun]:
     # No DIPTYCH_* setting of ours may steer it away from the embedded default.
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIPTYCH_")}
     done = subprocess.run(
-        [sys.executable, "-m", "diptych", "bench", "--quick", "--out", str(out)],
-        env=env, capture_output=True, text=True, timeout=600, check=False,
+        [sys.executable, "-m", "bench", "--quick", "--out", str(out)],
+        cwd=CHECKOUT, env=env, capture_output=True, text=True, timeout=600, check=False,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     yield QuickRun(out, done.stdout)

@@ -1,5 +1,6 @@
 """The relay on PostgreSQL: one active per outbox (a standby waits and takes over), woken by the
-NOTIFY of every commit, and gap-safe (an event whose transaction commits late is not skipped)."""
+NOTIFY of every commit, and gap-safe (an event whose transaction commits late is not skipped).
+The lock is the composition root's choice (diptych.pipeline.relay_lock)."""
 
 from __future__ import annotations
 
@@ -7,24 +8,28 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from diptych.pipeline import relay_lock
+from diptych.settings import Settings
 from tests.postgres import fresh_database
 from workers.broker import Envelope
 from workers.inprocess_broker import InProcessBroker
 from workers.relay import Relay, RelaySupervisor
-from workers.relay_lock import RETRY, relay_lock
-from write import commands
+from workers.relay_lock import RETRY, FileRelayLock, PostgresRelayLock
+from write.event_records import records_of
 from write.handling import handle
-from write.sqlalchemy.database import create_engine
+from write.sqlalchemy.database import create_engine, is_postgres
 from write.sqlalchemy.migrate import upgrade
-from write.sqlalchemy.outbox import records_of
+from write.sqlalchemy.outbox import NOTIFY_CHANNEL
 from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
 from write.sqlalchemy.tables import events
-from write.users import User
+from write.users.user import User
+from write.users.user_commands import RegisterUser
 
 pytestmark = pytest.mark.postgres
 
@@ -44,15 +49,29 @@ async def engine(database: str) -> AsyncIterator[AsyncEngine]:
 
 
 async def register(engine: AsyncEngine, n: int) -> None:
-    await handle(commands.RegisterUser(f"User {n}", f"user{n}@example.com"),
-                 SqlAlchemyUnitOfWork(engine))
+    """A command as `diptych serve` runs it: on PostgreSQL its commit notifies the relay."""
+    channel = NOTIFY_CHANNEL if is_postgres(engine) else None
+    await handle(RegisterUser(f"User {n}", f"user{n}@example.com"),
+                 SqlAlchemyUnitOfWork(engine, channel))
+
+
+def nobody() -> None:
+    """No relay to wake."""
+
+
+def test_the_store_kind_chooses_the_relay_lock(database: str, tmp_path: Path) -> None:
+    on_postgres = Settings.from_env({"DIPTYCH_DATA_DIR": str(tmp_path),
+                                     "DIPTYCH_DATABASE_URL": database})
+    assert isinstance(relay_lock(on_postgres), PostgresRelayLock)
+    embedded = Settings.from_env({"DIPTYCH_DATA_DIR": str(tmp_path)})
+    assert isinstance(relay_lock(embedded), FileRelayLock)
 
 
 async def test_a_second_relay_stands_by_until_the_first_lets_go(database: str) -> None:
     stop = asyncio.Event()
-    first, second = relay_lock(database, lambda: None), relay_lock(database, lambda: None)
-    assert await first.acquire(stop)
-    waiting = asyncio.create_task(second.acquire(stop))
+    first, second = PostgresRelayLock(database), PostgresRelayLock(database)
+    assert await first.acquire(stop, nobody)
+    waiting = asyncio.create_task(second.acquire(stop, nobody))
     await asyncio.sleep(RETRY + 0.5)
     assert not waiting.done()
 
@@ -64,21 +83,38 @@ async def test_a_second_relay_stands_by_until_the_first_lets_go(database: str) -
 
 async def test_a_standby_gives_up_waiting_when_told_to_stop(database: str) -> None:
     stop = asyncio.Event()
-    active, standby = relay_lock(database, lambda: None), relay_lock(database, lambda: None)
-    assert await active.acquire(stop)
-    waiting = asyncio.create_task(standby.acquire(stop))
+    active, standby = PostgresRelayLock(database), PostgresRelayLock(database)
+    assert await active.acquire(stop, nobody)
+    waiting = asyncio.create_task(standby.acquire(stop, nobody))
     stop.set()
     assert await asyncio.wait_for(waiting, 2) is False
     await active.release()
     await standby.release()
 
 
+async def test_a_released_lock_can_be_taken_again_and_still_excludes_others(
+    database: str,
+) -> None:
+    stop = asyncio.Event()
+    lock, other = PostgresRelayLock(database), PostgresRelayLock(database)
+    assert await lock.acquire(stop, nobody)
+    await lock.release()
+    assert await lock.acquire(stop, nobody)
+    waiting = asyncio.create_task(other.acquire(stop, nobody))
+    await asyncio.sleep(RETRY + 0.5)
+    assert not waiting.done()
+    stop.set()
+    assert await asyncio.wait_for(waiting, 2) is False
+    await lock.release()
+    await other.release()
+
+
 async def test_the_active_relay_is_woken_by_every_commit(
     database: str, engine: AsyncEngine
 ) -> None:
     woken = asyncio.Event()
-    lock = relay_lock(database, woken.set)
-    assert await lock.acquire(asyncio.Event())
+    lock = PostgresRelayLock(database)
+    assert await lock.acquire(asyncio.Event(), woken.set)
     try:
         await register(engine, 1)
         await asyncio.wait_for(woken.wait(), 2)
@@ -98,7 +134,7 @@ async def test_two_supervised_relays_publish_every_event_once_in_log_order(
     for broker in brokers:
         await broker.consume(record)
     stop = asyncio.Event()
-    relays = [RelaySupervisor(database, engine, broker) for broker in brokers]
+    relays = [RelaySupervisor(PostgresRelayLock(database), engine, broker) for broker in brokers]
     running = [asyncio.create_task(r.run(stop)) for r in relays]
     for n in range(40):
         await register(engine, n)

@@ -597,6 +597,13 @@ def test_the_image_contains_every_package_pyproject_installs() -> None:
     assert packages <= copied_sources()
 
 
+def test_neither_the_package_nor_the_image_ships_the_benchmark_harness() -> None:
+    find = pyproject()["tool"]["setuptools"]["packages"]["find"]
+    assert not any("bench".startswith(pattern.rstrip("*")) for pattern in find["include"])
+    assert "bench*" in find["exclude"]
+    assert not any(source.split("/")[0] in ("bench", ".") for source in copied_sources())
+
+
 def test_the_image_contains_what_pip_needs_to_build_the_project() -> None:
     assert {"pyproject.toml", pyproject()["project"]["readme"]} <= copied_sources()
 

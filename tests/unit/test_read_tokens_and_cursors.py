@@ -2,17 +2,19 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 from collections.abc import Callable
 
 import pytest
 
+from read import opaque_strings
 from read.freshness.consistency import ConsistencyToken
-from read.freshness.visibility_feed import VisibilityFeed
+from read.freshness.visibility_feed import RESYNC, VisibilityFeed
 from read.query import catalog_queries as queries
 from read.query import cursors
 from read.query.query_errors import InvalidQuery
 from tests.unit.memory_index import MemoryIndex
-from write.input_checks import NAME_MAX, PRODUCT_NAME_MAX
+from write.domain_limits import NAME_MAX, PRODUCT_NAME_MAX
 
 LONGEST_NAME_CHARS = PRODUCT_NAME_MAX
 
@@ -40,14 +42,44 @@ def test_a_cursor_round_trips_under_its_own_sort_only() -> None:
         cursors.decode("PRICE_ASC", "not-a-cursor")
 
 
+def test_a_cursor_made_before_the_shared_codec_still_decodes() -> None:
+    made = "WyJOQU1FIixbIlx1MDBlOSIsN11d"  # ["NAME",["\u00e9",7]], as cursors.py wrote it
+    assert cursors.decode("NAME", made) == ("\u00e9", 7)
+    assert cursors.encode("NAME", ("\u00e9", 7)) == made
+
+
+def test_an_opaque_string_over_its_bound_is_refused_before_it_is_decoded() -> None:
+    text = opaque_strings.encode(["x" * 20])
+    assert opaque_strings.decode(text, len(text)) == ["x" * 20]
+    with pytest.raises(opaque_strings.NotOpaque, match="longer than"):
+        opaque_strings.decode(text, len(text) - 1)
+    with pytest.raises(opaque_strings.NotOpaque, match="longer than"):
+        opaque_strings.decode("!" * 11, 10)  # too long is refused even where nothing decodes
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("!!!", id="not-base64"),
+    pytest.param("W10é", id="not-ascii"),
+    pytest.param(opaque_strings.encode("x")[:-1], id="cut-short"),
+    pytest.param(opaque_strings.encode("x") + "A", id="one-character-too-many"),
+    pytest.param("TmFO", id="NaN"),
+])
+def test_what_is_not_base64_json_is_one_kind_of_refusal(text: str) -> None:
+    with pytest.raises(opaque_strings.NotOpaque):
+        opaque_strings.decode(text, 100)
+
+
 async def test_an_announcement_wakes_every_waiter_that_looked_before_it() -> None:
+    """(The feed's `next_change()` is gone: whoever waits subscribes, before looking.)"""
     feed = VisibilityFeed()
-    before = feed.next_change()
-    waiters = [asyncio.create_task(before.wait()) for _ in range(3)]
-    await asyncio.sleep(0)
-    feed.announce()
-    await asyncio.wait_for(asyncio.gather(*waiters), 1)
-    assert not feed.next_change().is_set()
+    with contextlib.ExitStack() as stack:
+        before = [stack.enter_context(feed.subscribe("user", ["u-1"])) for _ in range(3)]
+        waiters = [asyncio.create_task(s.queue.get()) for s in before]
+        await asyncio.sleep(0)
+        feed.announce()
+        assert await asyncio.wait_for(asyncio.gather(*waiters), 1) == [RESYNC] * 3
+        with feed.subscribe("user", ["u-1"]) as after:
+            assert after.queue.empty()
 
 
 def forged_cursor(body: str) -> str:

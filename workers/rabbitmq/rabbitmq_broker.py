@@ -20,10 +20,10 @@ from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMess
 
 from workers.broker import BrokerUnavailable, Consumer, Envelope
 from workers.rabbitmq import rabbitmq_topology as topology
+from workers.retry_policies import projecting_batch
 
 log = logging.getLogger(__name__)
 CONFIRM_TIMEOUT = 30.0
-MAX_BACKOFF = 30.0
 STOP_GRACE = 10.0  # seconds a stopping consumer waits for its batch in hand
 
 
@@ -173,18 +173,11 @@ class _ShardConsumer:
                 await message.reject(requeue=False)  # dead-lettered to diptych.dead
         if not decoded:
             return
-        backoff = 0.5
-        while True:
-            try:
-                await self._consumer([envelope for _, envelope in decoded])
-                break
-            except Exception:
-                if self._stopping:
-                    return  # unacknowledged: redelivered to the next consumer
-                log.exception("shard %d: projecting failed; retrying in %.1fs", self._shard,
-                              backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF)
+        retrying = projecting_batch(log, self._shard, stopping=lambda: self._stopping)
+        try:
+            await retrying(self._consumer, [envelope for _, envelope in decoded])
+        except Exception:  # raised only once stopping
+            return  # unacknowledged: redelivered to the next consumer
         try:
             await decoded[-1][0].ack(multiple=True)
         except Exception:  # the channel died meanwhile; the broker redelivers, harmlessly

@@ -1,12 +1,13 @@
-"""`diptych bench [SCENARIO...] [--quick] [--out DIR]`, also `python -m bench`.
+"""`python -m bench [SCENARIO...] [--quick] [--out DIR]`, or `make bench`, from the checkout.
 
 Runs the scenarios (all by default) against the embedded default, or against the PostgreSQL
 server and RabbitMQ broker named by DIPTYCH_DATABASE_URL / DIPTYCH_AMQP_URL (in scratch databases
 and under broker names of its own). Prints a table and writes JSON, Markdown and a PNG chart to
 the output directory, each under a timestamp and as `latest.*`.
 
-This module imports nothing heavy, so `diptych` can offer the subcommand without the `bench`
-extra installed; running it needs the extra.
+The harness is a development tool: the installed package and the image leave it out, and what
+it needs beyond the service comes with the dev extra. This module imports nothing heavy, so
+`--help` answers, and a missing dependency is named, before any scenario is imported.
 """
 
 from __future__ import annotations
@@ -24,19 +25,16 @@ import uvloop
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("scenarios", nargs="*", metavar="SCENARIO",
-                        help="write, read, project, freshness, crud-vs-cqrs (default: all)")
+                        help="write, read, project, freshness, validation, crud-vs-cqrs "
+                             "(default: all)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke-test sizes: checks the harness in seconds, measures nothing")
     parser.add_argument("--out", type=Path, default=RESULTS,
                         help=f"where results go (default: {RESULTS})")
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_arguments(parser)
     args = parser.parse_args(argv)
     run(args.scenarios, args.quick, args.out)
 
@@ -48,11 +46,11 @@ def run(names: Sequence[str], quick: bool, out: Path) -> None:
         from bench.session import run_scenarios
     except ImportError as error:  # matplotlib, tqdm or httpx
         missing = (error.name or "a module").split(".")[0]
-        sys.exit(f"diptych bench: {missing} is missing; install the bench extra "
-                 "(`make bench` does, or pip install 'diptych[bench]')")
+        sys.exit(f"bench: {missing} is missing; install the dev extra "
+                 "(`make bench` does, or pip install -e '.[dev]')")
     unknown = [name for name in names if name not in SCENARIOS]
     if unknown:
-        sys.exit(f"diptych bench: no scenario {', '.join(unknown)}; "
+        sys.exit(f"bench: no scenario {', '.join(unknown)}; "
                  f"choose from {', '.join(SCENARIOS)}")
     # The in-process workers log every start; here the output is the table.
     logging.getLogger().setLevel(logging.WARNING)
@@ -65,6 +63,6 @@ def run(names: Sequence[str], quick: bool, out: Path) -> None:
         ):
             table, written = runner.run(run_scenarios(chosen, quick, Path(workdir), out))
     except BenchError as error:
-        sys.exit(f"diptych bench: {error}")
+        sys.exit(f"bench: {error}")
     print(table)
     print("\nwritten: " + ", ".join(str(path) for path in written))
