@@ -44,6 +44,8 @@ from schema.http.playground import playground_page, playground_routes
 from schema.http.possible_types import possible_types
 from workers.rabbitmq.rabbitmq_visibility import listen
 from workers.status_probe import StatusMonitor
+from write.sqlalchemy.database import is_postgres
+from write.sqlalchemy.outbox import NOTIFY_CHANNEL
 
 log = logging.getLogger(__name__)
 __all__ = ["StartupError", "create_app", "open_documents", "run_services"]
@@ -77,7 +79,12 @@ async def run_services(settings: Settings, with_workers: bool) -> AsyncIterator[
             "in this process" if with_workers else "in their own processes",
         )
         yield Services(
-            dispatch=CommandDispatcher(engine, on_commit=wake_relay),
+            dispatch=CommandDispatcher(
+                engine,
+                on_commit=wake_relay,
+                # PostgreSQL relays, in any process, wake on each commit's NOTIFY.
+                notify_channel=NOTIFY_CHANNEL if is_postgres(engine) else None,
+            ),
             index=index,
             feed=feed,
             consistency_timeout=settings.consistency_timeout,

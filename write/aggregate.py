@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
-from write.command_errors import InvalidTransition, VersionConflict
-from write.events import Event
+from write.command_errors import DomainError, InvalidTransition, VersionConflict
+from write.messages import DomainEvent
 
 
 class Aggregate:
@@ -16,13 +16,13 @@ class Aggregate:
     def __init__(self, id: str, version: int = 0) -> None:
         self.id = id
         self.version = version
-        self.events: list[Event] = []
+        self.events: list[DomainEvent] = []
 
-    def record(self, event: Event) -> None:
+    def record(self, event: DomainEvent) -> None:
         self.version += 1
         self.events.append(event)
 
-    def pending(self) -> Iterator[tuple[int, Event]]:
+    def pending(self) -> Iterator[tuple[int, DomainEvent]]:
         """The unsaved events with the aggregate version each one produced."""
         first = self.version - len(self.events) + 1
         return zip(range(first, self.version + 1), self.events, strict=True)
@@ -33,3 +33,8 @@ class Aggregate:
 
     def refuse(self, message: str) -> InvalidTransition:
         return InvalidTransition(self.id, message)
+
+    def unique_values(self) -> Mapping[str, DomainError]:
+        """The attributes no other aggregate of this type may share (each a unique column of the
+        same name), with the error that says one is taken."""
+        return {}

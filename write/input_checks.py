@@ -1,4 +1,4 @@
-"""Input rules shared by the handlers. Each check returns the clean value or records a field error.
+"""Input checks shared by the handlers. Each returns the clean value or records a field error.
 
 A command is checked as a whole, so a client learns about every bad field at once.
 """
@@ -7,26 +7,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import uuid
 from collections.abc import Sequence
-from decimal import ROUND_HALF_EVEN, Context, Decimal
+from decimal import Decimal
 from types import TracebackType
 
 from write.command_errors import InvalidInput
-from write.commands import RequestedLine
-
-NAME_MAX = 100
-EMAIL_MAX = 254
-SKU_MAX = 32
-PRODUCT_NAME_MAX = 200
-DESCRIPTION_MAX = 2000
-CATEGORY_MAX = 50
-PRICE_MAX = Decimal("1000000.00")
-STOCK_MAX = 1_000_000
-CENT = Decimal("0.01")
-MONEY = Context(prec=28, rounding=ROUND_HALF_EVEN)  # decimal's defaults, whatever the thread's
-ORDER_LINES_MAX = 50
-QUANTITY_MAX = 1000
+from write.domain_limits import (
+    CENT,
+    EMAIL_MAX,
+    MONEY,
+    ORDER_LINES_MAX,
+    PRICE_MAX,
+    QUANTITY_MAX,
+    SKU_MAX,
+    STOCK_MAX,
+)
+from write.identifiers import aggregate_id
+from write.orders.order_commands import RequestedLine
 
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
 _SKU = re.compile(r"[A-Z0-9][A-Z0-9._-]*")
@@ -115,11 +112,3 @@ class Checks:
         if value is not None and value < 1:
             self.fail("expected_version", "must be 1 or more")
         return value
-
-
-def aggregate_id(value: str) -> str | None:
-    """The canonical form of an aggregate id, or None when it cannot name any aggregate."""
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        return None

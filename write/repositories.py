@@ -6,14 +6,9 @@ from __future__ import annotations
 import abc
 from typing import Generic, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from write.aggregate import Aggregate
 from write.command_errors import NotFound
-from write.input_checks import aggregate_id
-from write.orders import Order
-from write.products import Product
-from write.users import User
+from write.identifiers import aggregate_id
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -47,27 +42,3 @@ class Repository(abc.ABC, Generic[A]):
 
     @abc.abstractmethod
     async def _get(self, id: str) -> A | None: ...
-
-
-class SqlAlchemyRepository(Repository[A]):
-    def __init__(self, session: AsyncSession, cls: type[A]) -> None:
-        super().__init__(cls)
-        self._session = session
-
-    def _add(self, aggregate: A) -> None:
-        self._session.add(aggregate)
-
-    async def _get(self, id: str) -> A | None:
-        return await self._session.get(self.cls, id)
-
-
-def users(session: AsyncSession) -> SqlAlchemyRepository[User]:
-    return SqlAlchemyRepository(session, User)
-
-
-def products(session: AsyncSession) -> SqlAlchemyRepository[Product]:
-    return SqlAlchemyRepository(session, Product)
-
-
-def orders(session: AsyncSession) -> SqlAlchemyRepository[Order]:
-    return SqlAlchemyRepository(session, Order)

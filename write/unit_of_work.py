@@ -1,7 +1,7 @@
 """The unit of work: one command, one transaction, its state changes and its events together.
 
     async with uow:
-        user = await uow.users.get(id)
+        user = await uow.repository(User).get(id)
         user.rename(name)
         position = await uow.commit()   # rows + event log in one transaction
 
@@ -13,23 +13,26 @@ from __future__ import annotations
 import abc
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar, cast
 
 from write.aggregate import Aggregate
-from write.orders import Order
-from write.products import Product
+from write.aggregate_kinds import kinds
+from write.event_records import EventRecord, records_of
 from write.repositories import Repository
-from write.sqlalchemy.outbox import EventRecord, records_of
-from write.users import User
+
+A = TypeVar("A", bound=Aggregate)
 
 
 class UnitOfWork(abc.ABC):
-    users: Repository[User]
-    products: Repository[Product]
-    orders: Repository[Order]
+    _repositories: dict[type[Aggregate], Repository[Aggregate]]
+
+    def repository(self, cls: type[A]) -> Repository[A]:
+        """The repository of one aggregate class, for this unit of work's transaction."""
+        return cast(Repository[A], self._repositories[cls])
 
     async def __aenter__(self) -> Self:
         await self._begin()
+        self._repositories = {kind.cls: self._repository(kind.cls) for kind in kinds()}
         return self
 
     async def __aexit__(
@@ -44,10 +47,13 @@ class UnitOfWork(abc.ABC):
         """Save every touched aggregate and append its pending events to the log, atomically.
 
         Returns the log position of the last event appended, or None when nothing changed.
-        Events are appended orders first, then users, then products, each repository's in the
-        order the command loaded or added its aggregates (docs/events.md).
+        Events are appended by the aggregates' commit rank (orders first, then users, then
+        products), each repository's in the order the command loaded or added its aggregates
+        (docs/events.md).
         """
-        touched: list[Aggregate] = [*self.orders.seen, *self.users.seen, *self.products.seen]
+        touched: list[Aggregate] = [
+            aggregate for kind in kinds() for aggregate in self._repositories[kind.cls].seen
+        ]
         records = records_of(touched, datetime.now(UTC))
         position = await self._commit(touched, records)
         for aggregate in touched:
@@ -56,7 +62,11 @@ class UnitOfWork(abc.ABC):
 
     @abc.abstractmethod
     async def _begin(self) -> None:
-        """Open the transaction and the repositories."""
+        """Open the transaction."""
+
+    @abc.abstractmethod
+    def _repository(self, cls: type[A]) -> Repository[A]:
+        """A repository of `cls` in the open transaction."""
 
     @abc.abstractmethod
     async def _commit(self, touched: list[Aggregate], records: list[EventRecord]) -> int | None:

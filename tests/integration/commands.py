@@ -7,18 +7,18 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from write import commands as c
 from write.command_results import CommandResult
 from write.handling import handle
+from write.messages import Command
 from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
 
 Outcome = CommandResult | BaseException
 
 
-async def run(engine: AsyncEngine, command: c.Command) -> CommandResult:
+async def run(engine: AsyncEngine, command: Command) -> CommandResult:
     return await handle(command, SqlAlchemyUnitOfWork(engine))
 
 
-async def together(engine: AsyncEngine, commands: Sequence[c.Command]) -> list[Outcome]:
+async def together(engine: AsyncEngine, commands: Sequence[Command]) -> list[Outcome]:
     """Run the commands concurrently, each through its own unit of work (its own connection)."""
     return await asyncio.gather(*(run(engine, cmd) for cmd in commands), return_exceptions=True)

@@ -15,25 +15,28 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.integration.commands import Outcome, run, together
 from tests.postgres import fresh_database
-from write import commands as c
 from write.command_errors import ConcurrentUpdate, InsufficientStock, VersionConflict
 from write.command_results import CommandResult, OrderPlacedResult
+from write.orders.order_commands import CancelOrder, PlaceOrder, RequestedLine, ShipOrder
+from write.products.product import Product
+from write.products.product_commands import AddProduct, RestockProduct
 from write.sqlalchemy.database import create_engine
 from write.sqlalchemy.migrate import upgrade
 from write.sqlalchemy.outbox import Envelope, read_log
 from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
 from write.sqlalchemy.tables import order_lines, orders, products
+from write.users.user_commands import RegisterUser
 
 
-def place(user_id: str, *lines: tuple[str, int]) -> c.PlaceOrder:
-    return c.PlaceOrder(user_id, tuple(c.RequestedLine(p, q) for p, q in lines))
+def place(user_id: str, *lines: tuple[str, int]) -> PlaceOrder:
+    return PlaceOrder(user_id, tuple(RequestedLine(p, q) for p, q in lines))
 
 
 async def shop(engine: AsyncEngine, *stocks: int) -> tuple[str, list[str]]:
     """A user and one product per stock level, with ids in ascending order."""
-    ada = (await run(engine, c.RegisterUser("Ada", "ada@example.com"))).aggregate_id
+    ada = (await run(engine, RegisterUser("Ada", "ada@example.com"))).aggregate_id
     ids = [
-        (await run(engine, c.AddProduct(f"P{n}", "Pen", "", "office", Decimal("1.25"), s)))
+        (await run(engine, AddProduct(f"P{n}", "Pen", "", "office", Decimal("1.25"), s)))
         .aggregate_id
         for n, s in enumerate(stocks)
     ]
@@ -137,7 +140,7 @@ async def test_cancelling_releases_the_stock_and_racing_cancels_release_it_once(
     ada, (first, second) = await shop(engine, 5, 5)
     order = (await run(engine, place(ada, (first, 2), (second, 5)))).aggregate_id
 
-    outcomes = await together(engine, [c.CancelOrder(order), c.CancelOrder(order)])
+    outcomes = await together(engine, [CancelOrder(order), CancelOrder(order)])
 
     [won] = [o for o in outcomes if isinstance(o, CommandResult)]
     assert (won.aggregate_id, won.version) == (order, 2)
@@ -149,7 +152,7 @@ async def test_cancelling_releases_the_stock_and_racing_cancels_release_it_once(
         ("ProductStockReleased", second, {"order_id": order, "quantity": 5, "stock": 5}),
     ]
     shipped = (await run(engine, place(ada, (first, 1)))).aggregate_id
-    assert (await run(engine, c.ShipOrder(shipped, expected_version=1))).version == 2
+    assert (await run(engine, ShipOrder(shipped, expected_version=1))).version == 2
     async with engine.connect() as connection:
         statuses = dict((await connection.execute(select(orders.c.id, orders.c.status))).all())
     assert statuses == {order: "cancelled", shipped: "shipped"}
@@ -165,7 +168,7 @@ async def test_stock_below_zero_is_refused_by_the_store_and_is_a_conflict_to_ret
 
     with pytest.raises(ConcurrentUpdate) as conflict:
         async with SqlAlchemyUnitOfWork(engine) as uow:
-            loaded = await uow.products.get(pen)
+            loaded = await uow.repository(Product).get(pen)
             assert loaded is not None
             loaded.stock = -3  # as a decision taken on stale stock would leave it
             loaded.restock(1)
@@ -202,7 +205,7 @@ async def test_a_deadlock_is_a_concurrent_update_not_an_outage(postgres: str) ->
             async def reserve_both() -> None:
                 async with uow:
                     for id in (first, second):  # UPDATE first, then wait for the rival's row
-                        product = await uow.products.get(id)
+                        product = await uow.repository(Product).get(id)
                         assert product is not None
                         product.reserve("an order", 1)
                     await uow.commit()
@@ -230,9 +233,9 @@ async def test_a_serialization_failure_is_a_concurrent_update(postgres: str) -> 
         _, [pen] = await shop(engine, 5)
         with pytest.raises(ConcurrentUpdate) as conflict:
             async with SqlAlchemyUnitOfWork(strict) as uow:
-                loaded = await uow.products.get(pen)
+                loaded = await uow.repository(Product).get(pen)
                 assert loaded is not None
-                await run(engine, c.RestockProduct(pen, 1))  # commits after our snapshot
+                await run(engine, RestockProduct(pen, 1))  # commits after our snapshot
                 loaded.reserve("an order", 2)
                 await uow.commit()
         assert sqlstate(conflict.value) == "40001" and conflict.value.id == pen

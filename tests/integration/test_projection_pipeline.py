@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from read.documents import PRODUCT, USER
 from read.freshness.consistency import ConsistencyToken, wait_until_visible
 from read.freshness.visibility_feed import VisibilityFeed
 from read.index import SearchRequest, Sort
 from read.projection.batches import ProjectionGap
+from read.projection.product_documents import PRODUCT
+from read.projection.user_documents import USER
 from read.query.query_errors import StaleRead
 from read.tantivy.tantivy_index import TantivyIndex
 from workers.broker import Envelope
@@ -24,13 +25,15 @@ from workers.catch_up import catch_up
 from workers.inprocess_broker import InProcessBroker
 from workers.projector import Projector, SqlEventLog
 from workers.relay import Relay
-from write import commands
 from write.command_results import CommandResult
 from write.handling import handle
+from write.messages import Command
+from write.products.product_commands import AddProduct, RestockProduct
 from write.sqlalchemy import outbox
 from write.sqlalchemy.database import create_engine
 from write.sqlalchemy.migrate import upgrade
 from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
+from write.users.user_commands import ChangeUserEmail, RegisterUser, RenameUser
 
 
 @dataclass
@@ -41,7 +44,7 @@ class Pipeline:
     projector: Projector
     relay: Relay
 
-    async def run(self, command: commands.Command) -> CommandResult:
+    async def run(self, command: Command) -> CommandResult:
         return await handle(command, SqlAlchemyUnitOfWork(self.engine))
 
     async def snapshot(self) -> dict[tuple[str, str], dict[str, Any]]:
@@ -71,12 +74,12 @@ async def pipeline(tmp_path: Path) -> AsyncIterator[Pipeline]:
 
 
 async def seed(p: Pipeline) -> tuple[CommandResult, CommandResult]:
-    user = await p.run(commands.RegisterUser("Ada Lovelace", "ada@example.com"))
-    await p.run(commands.ChangeUserEmail(user.aggregate_id, "countess@example.com"))
+    user = await p.run(RegisterUser("Ada Lovelace", "ada@example.com"))
+    await p.run(ChangeUserEmail(user.aggregate_id, "countess@example.com"))
     product = await p.run(
-        commands.AddProduct("KB-1", "Keyboard", "Clicky", "input", Decimal("89.90"), 3)
+        AddProduct("KB-1", "Keyboard", "Clicky", "input", Decimal("89.90"), 3)
     )
-    await p.run(commands.RestockProduct(product.aggregate_id, 2))
+    await p.run(RestockProduct(product.aggregate_id, 2))
     return user, product
 
 
@@ -144,7 +147,7 @@ async def test_events_stay_in_the_outbox_until_the_projector_has_applied_them(
 async def test_a_token_wait_returns_as_soon_as_the_projector_makes_the_write_visible(
     pipeline: Pipeline,
 ) -> None:
-    user = await pipeline.run(commands.RegisterUser("Grace", "grace@example.com"))
+    user = await pipeline.run(RegisterUser("Grace", "grace@example.com"))
     token = ConsistencyToken(USER, user.aggregate_id, user.version, user.position or 0)
     waiting = asyncio.create_task(
         wait_until_visible(pipeline.index, pipeline.feed, token, timeout=5, recheck=60)
@@ -158,7 +161,7 @@ async def test_a_token_wait_returns_as_soon_as_the_projector_makes_the_write_vis
 
 
 async def test_a_token_the_projector_never_reaches_raises_stale_read(pipeline: Pipeline) -> None:
-    user = await pipeline.run(commands.RegisterUser("Grace", "grace@example.com"))
+    user = await pipeline.run(RegisterUser("Grace", "grace@example.com"))
     token = ConsistencyToken(USER, user.aggregate_id, user.version, user.position or 0)
     with pytest.raises(StaleRead):
         await wait_until_visible(pipeline.index, pipeline.feed, token, timeout=0.2)
@@ -187,7 +190,7 @@ async def test_an_event_that_overtakes_its_predecessor_is_refused_not_applied(
     pipeline: Pipeline,
 ) -> None:
     user, _ = await seed(pipeline)
-    renamed = await pipeline.run(commands.RenameUser(user.aggregate_id, "Countess"))
+    renamed = await pipeline.run(RenameUser(user.aggregate_id, "Countess"))
     log = await outbox.read_log(pipeline.engine, after=0, limit=10_000)
     mine = [e for e in log if e["aggregate_id"] == user.aggregate_id]
     assert [e["aggregate_version"] for e in mine] == [1, 2, renamed.version]
@@ -205,7 +208,7 @@ async def test_a_projector_with_the_event_log_fills_a_gap_instead_of_refusing(
     pipeline: Pipeline,
 ) -> None:
     user, _ = await seed(pipeline)
-    await pipeline.run(commands.RenameUser(user.aggregate_id, "Countess"))
+    await pipeline.run(RenameUser(user.aggregate_id, "Countess"))
     log = await outbox.read_log(pipeline.engine, after=0, limit=10_000)
     mine = [e for e in log if e["aggregate_id"] == user.aggregate_id]
     healing = Projector(pipeline.index, pipeline.feed, log=SqlEventLog(pipeline.engine))

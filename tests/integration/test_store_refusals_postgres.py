@@ -23,14 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.postgres import fresh_database
 from tests.unit.memory_index import MemoryIndex
 from workers.status_probe import StatusMonitor
-from write import commands as c
 from write.aggregate import Aggregate
 from write.command_errors import StoreUnavailable
+from write.event_records import EventRecord
 from write.handling import handle
 from write.sqlalchemy.database import create_engine, is_unreachable
 from write.sqlalchemy.migrate import upgrade
-from write.sqlalchemy.outbox import EventRecord
 from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
+from write.users.user_commands import RegisterUser
 
 pytestmark = pytest.mark.postgres
 
@@ -93,7 +93,7 @@ async def test_a_command_the_server_turns_away_fails_as_store_unavailable(
     engine = create_engine(refused_url)
     try:
         with pytest.raises(StoreUnavailable, match="too many connections"):
-            await handle(c.RegisterUser(name="Ada", email="ada@example.com"),
+            await handle(RegisterUser(name="Ada", email="ada@example.com"),
                          SqlAlchemyUnitOfWork(engine))
         with pytest.raises(StoreUnavailable, match="too many connections"):
             await StatusMonitor(engine, MemoryIndex(), stall_after=30).status()
@@ -127,10 +127,10 @@ async def test_a_session_ended_by_the_server_mid_command_fails_as_store_unavaila
     try:
         uow = TerminatedBeforeCommit(engine, dsn(postgres_url, "postgres"))
         with pytest.raises(StoreUnavailable):
-            await handle(c.RegisterUser(name="Ada", email="ada@example.com"), uow)
+            await handle(RegisterUser(name="Ada", email="ada@example.com"), uow)
         # The same email registers afresh, so the first attempt wrote nothing; and the pool
         # recovers by itself.
-        retried = await handle(c.RegisterUser(name="Ada", email="ada@example.com"),
+        retried = await handle(RegisterUser(name="Ada", email="ada@example.com"),
                                SqlAlchemyUnitOfWork(engine))
         assert retried.version == 1
     finally:

@@ -10,16 +10,18 @@ written back.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import is_dataclass
 from typing import Any, cast
 
+from sqlalchemy.orm.instrumentation import manager_of_class
+
 from write.aggregate import Aggregate
-from write.command_errors import ConcurrentUpdate, EmailTaken, SkuTaken
-from write.orders import Order, OrderLine
-from write.products import Product
+from write.aggregate_kinds import kinds
+from write.command_errors import ConcurrentUpdate
+from write.event_records import EventRecord
+from write.products.product import Product
 from write.repositories import A, Repository
-from write.sqlalchemy.outbox import EventRecord
 from write.unit_of_work import UnitOfWork
-from write.users import User
 
 Writer = Callable[[], Awaitable[object]]
 
@@ -28,39 +30,42 @@ class FakeStore:
     """Committed state only: aggregates as saved (no pending events) and the log with positions."""
 
     def __init__(self) -> None:
-        self.users: dict[str, User] = {}
-        self.products: dict[str, Product] = {}
-        self.orders: dict[str, Order] = {}
+        self._rows: dict[type[Aggregate], dict[str, Any]] = {kind.cls: {} for kind in kinds()}
         self.log: list[dict[str, Any]] = []
 
+    def rows_of(self, cls: type[A]) -> dict[str, A]:
+        return cast(dict[str, A], self._rows[cls])
+
     def rows(self, aggregate: Aggregate) -> dict[str, Any]:
-        tables: dict[type[Aggregate], dict[str, Any]] = {
-            User: self.users, Product: self.products, Order: self.orders
-        }
-        return tables[type(aggregate)]
+        return self._rows[type(aggregate)]
 
 
 def copy_of(aggregate: A) -> A:
-    """A detached copy without pending events. Built through the constructor, not deepcopy: once
-    SqlAlchemyUnitOfWork has mapped the classes (same test process), instances carry ORM state."""
-    if isinstance(aggregate, User):
-        a = aggregate
-        return cast(A, User(a.id, a.name, a.email, a.status, a.version))
-    if isinstance(aggregate, Product):
-        p = aggregate
-        return cast(
-            A,
-            Product(p.id, p.sku, p.name, p.description, p.category, p.price, p.stock, p.status,
-                    p.version),
-        )
-    if isinstance(aggregate, Order):
-        o = aggregate
-        lines = [
-            OrderLine(n.line_no, n.product_id, n.sku, n.name, n.category, n.unit_price, n.quantity)
-            for n in o.lines
-        ]
-        return cast(A, Order(o.id, o.user_id, lines, o.placed_at, o.status, o.version))
-    raise TypeError(f"no copy for {type(aggregate).__name__}")
+    """A detached copy without pending events. Not deepcopy: once SqlAlchemyUnitOfWork has mapped
+    the classes (same test process), instances carry ORM state, which the copy leaves behind."""
+    return cast(A, _copy(aggregate))
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    if not hasattr(value, "__dict__") or isinstance(value, type) or is_dataclass(value):
+        return value  # str, Decimal, datetime, events (frozen dataclasses): immutable
+    cls = type(value)
+    # A mapped class is built the way SQLAlchemy loads one (with its own fresh ORM state, no
+    # __init__); an unmapped one plainly. Either way every attribute goes through setattr.
+    manager = manager_of_class(cls) if is_mapped(cls) else None
+    copied = manager.new_instance() if manager is not None else object.__new__(cls)
+    for name, item in list(vars(value).items()):
+        if not name.startswith("_sa_"):
+            setattr(copied, name, _copy(item))
+    if isinstance(copied, Aggregate):
+        copied.events = []
+    return copied
+
+
+def is_mapped(cls: type) -> bool:
+    return "_sa_class_manager" in cls.__dict__
 
 
 class FakeRepository(Repository[A]):
@@ -109,9 +114,9 @@ class FakeUnitOfWork(UnitOfWork):
             raise RuntimeError("the unit of work is already open")
         self._open = True
         self._loaded = {}
-        self.users = FakeRepository(User, self.store.users, self._loaded)
-        self.products = FakeRepository(Product, self.store.products, self._loaded)
-        self.orders = FakeRepository(Order, self.store.orders, self._loaded)
+
+    def _repository(self, cls: type[A]) -> Repository[A]:
+        return FakeRepository(cls, self.store.rows_of(cls), self._loaded)
 
     async def _commit(self, touched: list[Aggregate], records: list[EventRecord]) -> int | None:
         if not self._open:
@@ -141,16 +146,14 @@ class FakeUnitOfWork(UnitOfWork):
 
     def _check_unique(self, changed: list[Aggregate]) -> None:
         """The unique constraints, checked against the state the commit would leave behind."""
-        users = self.store.users | {a.id: a for a in changed if isinstance(a, User)}
-        products = self.store.products | {a.id: a for a in changed if isinstance(a, Product)}
         for aggregate in changed:
-            if isinstance(aggregate, User) and any(
-                other.id != aggregate.id and other.email_key == aggregate.email_key
-                for other in users.values()
-            ):
-                raise EmailTaken(aggregate.email)
-            if isinstance(aggregate, Product) and any(
-                other.id != aggregate.id and other.sku == aggregate.sku
-                for other in products.values()
-            ):
-                raise SkuTaken(aggregate.sku)
+            after = self.store.rows(aggregate) | {
+                a.id: a for a in changed if type(a) is type(aggregate)
+            }
+            for attribute, taken in aggregate.unique_values().items():
+                value = getattr(aggregate, attribute)
+                if any(
+                    other.id != aggregate.id and getattr(other, attribute) == value
+                    for other in after.values()
+                ):
+                    raise taken

@@ -19,7 +19,7 @@ from schema.context import Services
 from tests.unit.memory_index import MemoryIndex
 from write.command_errors import StoreUnavailable
 from write.command_results import CommandResult
-from write.commands import Command
+from write.messages import Command
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 ORIGIN = "https://shop.example"

@@ -20,7 +20,7 @@ from read.index import IndexUnavailable
 from schema.access.authentication import Principal, Role
 from schema.app import build_schema
 from schema.context import Context, Info, Services
-from schema.subscriptions import current_status
+from schema.freshness_operations import current_status
 from write.command_errors import StoreUnavailable
 
 HEALTHY = ProjectionStatus(

@@ -8,11 +8,20 @@ from typing import Any
 import pytest
 
 from tests.unit.fakes import FakeUnitOfWork
-from write import commands as c
 from write.command_errors import InvalidInput
+from write.domain_limits import QUANTITY_MAX, STOCK_MAX
 from write.handling import handle
-from write.input_checks import QUANTITY_MAX, STOCK_MAX
+from write.products.product import Product
+from write.products.product_commands import (
+    AddProduct,
+    ChangeProductPrice,
+    DescribeProduct,
+    DiscontinueProduct,
+    RestockProduct,
+)
 from write.sqlalchemy.tables import products
+from write.users.user import User
+from write.users.user_commands import ChangeUserEmail, DeactivateUser, RegisterUser, RenameUser
 
 ID = "00000000-0000-4000-8000-000000000001"  # never loaded: validation comes first
 EMPTY = "must not be empty"
@@ -23,8 +32,8 @@ PLACES = "at most two decimal places"
 PRICE_RANGE = "must be greater than 0 and at most 1000000.00"
 
 
-def user(name: str = "Ada", email: str = "ada@example.com") -> c.RegisterUser:
-    return c.RegisterUser(name=name, email=email)
+def user(name: str = "Ada", email: str = "ada@example.com") -> RegisterUser:
+    return RegisterUser(name=name, email=email)
 
 
 def product(
@@ -34,8 +43,8 @@ def product(
     category: str = "input",
     price: str = "12.50",
     stock: int = 3,
-) -> c.AddProduct:
-    return c.AddProduct(sku, name, description, category, Decimal(price), stock)
+) -> AddProduct:
+    return AddProduct(sku, name, description, category, Decimal(price), stock)
 
 
 BAD = [
@@ -52,8 +61,8 @@ BAD = [
     (user(email="ada@.example.com"), "email", NOT_EMAIL),
     (user(email="a" * 65 + "@example.com"), "email", NOT_EMAIL),
     (user(email="ada@exa\x00mple.com"), "email", CONTROL),
-    (c.ChangeUserEmail(ID, "nobody"), "email", NOT_EMAIL),
-    (c.RenameUser(ID, ""), "name", EMPTY),
+    (ChangeUserEmail(ID, "nobody"), "email", NOT_EMAIL),
+    (RenameUser(ID, ""), "name", EMPTY),
     (product(sku=""), "sku", EMPTY),
     (product(sku="K" * 33), "sku", "must be at most 32 characters"),
     (product(sku="kb 1"), "sku", SKU_CHARS),
@@ -78,25 +87,25 @@ BAD = [
     (product(price="-1e999999999"), "price", PRICE_RANGE),
     (product(price="1." + "1" * 60), "price", PLACES),
     (product(price="1e-999999999"), "price", PLACES),
-    (c.ChangeProductPrice(ID, Decimal("1e999999999")), "price", PRICE_RANGE),
-    (c.ChangeProductPrice(ID, Decimal("9" * 40)), "price", PRICE_RANGE),
+    (ChangeProductPrice(ID, Decimal("1e999999999")), "price", PRICE_RANGE),
+    (ChangeProductPrice(ID, Decimal("9" * 40)), "price", PRICE_RANGE),
     (product(stock=-1), "stock", f"must be a whole number from 0 to {STOCK_MAX}"),
     (product(stock=STOCK_MAX + 1), "stock", f"must be a whole number from 0 to {STOCK_MAX}"),
-    (c.ChangeProductPrice(ID, Decimal("0.00")), "price", PRICE_RANGE),
-    (c.RestockProduct(ID, 0), "quantity", f"must be a whole number from 1 to {STOCK_MAX}"),
-    (c.RestockProduct(ID, -5), "quantity", f"must be a whole number from 1 to {STOCK_MAX}"),
-    (c.RestockProduct(ID, STOCK_MAX + 1), "quantity", "must be a whole number from 1"),
-    (c.DescribeProduct(ID, "Board", "", ""), "category", EMPTY),
+    (ChangeProductPrice(ID, Decimal("0.00")), "price", PRICE_RANGE),
+    (RestockProduct(ID, 0), "quantity", f"must be a whole number from 1 to {STOCK_MAX}"),
+    (RestockProduct(ID, -5), "quantity", f"must be a whole number from 1 to {STOCK_MAX}"),
+    (RestockProduct(ID, STOCK_MAX + 1), "quantity", "must be a whole number from 1"),
+    (DescribeProduct(ID, "Board", "", ""), "category", EMPTY),
 ]
 
 STALE_VERSION: list[Any] = [
-    c.ChangeUserEmail(ID, "ada@example.com", expected_version=0),
-    c.RenameUser(ID, "Ada", expected_version=-1),
-    c.DeactivateUser(ID, expected_version=0),
-    c.ChangeProductPrice(ID, Decimal("1.00"), expected_version=0),
-    c.RestockProduct(ID, 1, expected_version=0),
-    c.DescribeProduct(ID, "Board", "", "keys", expected_version=0),
-    c.DiscontinueProduct(ID, expected_version=0),
+    ChangeUserEmail(ID, "ada@example.com", expected_version=0),
+    RenameUser(ID, "Ada", expected_version=-1),
+    DeactivateUser(ID, expected_version=0),
+    ChangeProductPrice(ID, Decimal("1.00"), expected_version=0),
+    RestockProduct(ID, 1, expected_version=0),
+    DescribeProduct(ID, "Board", "", "keys", expected_version=0),
+    DiscontinueProduct(ID, expected_version=0),
 ]
 
 
@@ -111,7 +120,8 @@ async def test_a_bad_field_is_refused_with_its_rule_and_nothing_is_written(
 
     assert list(refused.value.errors) == [field]
     assert message in refused.value.errors[field]
-    assert (uow.commits, uow.store.users, uow.store.products, uow.log) == (0, {}, {}, [])
+    store = uow.store
+    assert (uow.commits, store.rows_of(User), store.rows_of(Product), uow.log) == (0, {}, {}, [])
 
 
 @pytest.mark.parametrize("command", STALE_VERSION, ids=lambda v: type(v).__name__)
@@ -122,7 +132,7 @@ async def test_an_expected_version_below_one_is_invalid_input(command: Any) -> N
 
 
 async def test_every_bad_field_of_a_command_is_reported_at_once() -> None:
-    command = c.AddProduct("kb 1", "", "x" * 2001, "", Decimal("0.001"), -1)
+    command = AddProduct("kb 1", "", "x" * 2001, "", Decimal("0.001"), -1)
 
     with pytest.raises(InvalidInput) as refused:
         await handle(command, FakeUnitOfWork())
@@ -135,7 +145,7 @@ async def test_every_bad_field_of_a_command_is_reported_at_once() -> None:
 
 async def test_bad_fields_and_a_bad_expected_version_are_reported_together() -> None:
     with pytest.raises(InvalidInput) as refused:
-        await handle(c.RenameUser(ID, "\x00", expected_version=0), FakeUnitOfWork())
+        await handle(RenameUser(ID, "\x00", expected_version=0), FakeUnitOfWork())
     assert refused.value.errors == {"name": CONTROL, "expected_version": "must be 1 or more"}
 
 
@@ -164,14 +174,15 @@ async def test_a_restock_that_would_overflow_the_stock_is_refused_and_changes_no
     id = (await handle(product(stock=STOCK_MAX - 1), uow)).aggregate_id
 
     with pytest.raises(InvalidInput) as refused:
-        await handle(c.RestockProduct(id, 2), uow)
+        await handle(RestockProduct(id, 2), uow)
 
     assert refused.value.errors == {"quantity": f"would bring the stock above {STOCK_MAX}"}
-    assert (uow.store.products[id].stock, uow.store.products[id].version, len(uow.log)) == (
+    stored = uow.store.rows_of(Product)[id]
+    assert (stored.stock, stored.version, len(uow.log)) == (
         STOCK_MAX - 1, 1, 1
     )
-    assert (await handle(c.RestockProduct(id, 1), uow)).version == 2
-    assert uow.store.products[id].stock == STOCK_MAX
+    assert (await handle(RestockProduct(id, 1), uow)).version == 2
+    assert uow.store.rows_of(Product)[id].stock == STOCK_MAX
 
 
 async def test_a_price_is_checked_exactly_whatever_the_thread_decimal_context() -> None:

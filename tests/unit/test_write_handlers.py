@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from tests.unit.fakes import FakeStore, FakeUnitOfWork
-from write import commands as c
 from write.command_errors import (
     ConcurrentUpdate,
     EmailTaken,
@@ -24,25 +23,35 @@ from write.command_errors import (
 )
 from write.command_results import CommandResult
 from write.handling import handle
+from write.products.product import Product
+from write.products.product_commands import (
+    AddProduct,
+    ChangeProductPrice,
+    DescribeProduct,
+    DiscontinueProduct,
+    RestockProduct,
+)
+from write.users.user import User
+from write.users.user_commands import ChangeUserEmail, DeactivateUser, RegisterUser, RenameUser
 
 UNKNOWN = "00000000-0000-4000-8000-000000000001"
 
 
 async def register(uow: FakeUnitOfWork, email: str = "ada@example.com") -> CommandResult:
-    return await handle(c.RegisterUser(name="Ada Lovelace", email=email), uow)
+    return await handle(RegisterUser(name="Ada Lovelace", email=email), uow)
 
 
 async def add(uow: FakeUnitOfWork, sku: str = "kb-1", stock: int = 3) -> CommandResult:
-    command = c.AddProduct(sku, "Keyboard", "Clicky", "input", Decimal("12.50"), stock)
+    command = AddProduct(sku, "Keyboard", "Clicky", "input", Decimal("12.50"), stock)
     return await handle(command, uow)
 
 
 def state(store: FakeStore) -> tuple[object, ...]:
     """Everything the store holds, as plain values, to show that a refused command changed none."""
-    users = {i: (u.name, u.email, u.status, u.version) for i, u in store.users.items()}
+    users = {i: (u.name, u.email, u.status, u.version) for i, u in store.rows_of(User).items()}
     products = {
         i: (p.sku, p.name, p.description, p.category, p.price, p.stock, p.status, p.version)
-        for i, p in store.products.items()
+        for i, p in store.rows_of(Product).items()
     }
     return users, products, [dict(event) for event in store.log]
 
@@ -55,10 +64,10 @@ def last_event(uow: FakeUnitOfWork) -> tuple[str, int, dict[str, Any]]:
 async def test_registering_a_user_stores_it_and_logs_the_whole_envelope() -> None:
     uow = FakeUnitOfWork()
 
-    result = await handle(c.RegisterUser(name="  Ada Lovelace ", email=" ada@example.com "), uow)
+    result = await handle(RegisterUser(name="  Ada Lovelace ", email=" ada@example.com "), uow)
 
     assert (result.aggregate_type, result.version, result.position) == ("User", 1, 1)
-    stored = uow.store.users[result.aggregate_id]
+    stored = uow.store.rows_of(User)[result.aggregate_id]
     assert (stored.name, stored.email, stored.status, stored.version) == (
         "Ada Lovelace", "ada@example.com", "active", 1
     )
@@ -79,16 +88,16 @@ async def test_each_user_command_bumps_the_version_and_logs_its_event_at_that_ve
     uow = FakeUnitOfWork()
     id = (await register(uow)).aggregate_id
 
-    renamed = await handle(c.RenameUser(id, "Ada King"), uow)
+    renamed = await handle(RenameUser(id, "Ada King"), uow)
     assert (renamed.version, renamed.position) == (2, 2)
     assert last_event(uow) == ("UserRenamed", 2, {"name": "Ada King"})
-    moved = await handle(c.ChangeUserEmail(id, "ada@king.example", expected_version=2), uow)
+    moved = await handle(ChangeUserEmail(id, "ada@king.example", expected_version=2), uow)
     assert (moved.version, moved.position) == (3, 3)
     assert last_event(uow) == ("UserEmailChanged", 3, {"email": "ada@king.example"})
-    gone = await handle(c.DeactivateUser(id), uow)
+    gone = await handle(DeactivateUser(id), uow)
     assert (gone.version, gone.position) == (4, 4)
     assert last_event(uow) == ("UserDeactivated", 4, {})
-    user = uow.store.users[id]
+    user = uow.store.rows_of(User)[id]
     assert (user.name, user.email, user.status, user.version) == (
         "Ada King", "ada@king.example", "deactivated", 4
     )
@@ -96,12 +105,12 @@ async def test_each_user_command_bumps_the_version_and_logs_its_event_at_that_ve
 
 async def test_adding_a_product_upper_cases_the_sku_and_logs_the_price_with_two_places() -> None:
     uow = FakeUnitOfWork()
-    command = c.AddProduct(" kb-1 ", "Keyboard", "", "input", Decimal("12.5"), 0)
+    command = AddProduct(" kb-1 ", "Keyboard", "", "input", Decimal("12.5"), 0)
 
     result = await handle(command, uow)
 
     assert (result.aggregate_type, result.version, result.position) == ("Product", 1, 1)
-    assert uow.store.products[result.aggregate_id].sku == "KB-1"
+    assert uow.store.rows_of(Product)[result.aggregate_id].sku == "KB-1"
     assert last_event(uow) == ("ProductAdded", 1, {
         "sku": "KB-1", "name": "Keyboard", "description": "", "category": "input",
         "price": "12.50", "stock": 0,
@@ -112,17 +121,17 @@ async def test_each_product_command_bumps_the_version_and_logs_its_event_at_that
     uow = FakeUnitOfWork()
     id = (await add(uow, stock=3)).aggregate_id
 
-    assert (await handle(c.ChangeProductPrice(id, Decimal("9.9")), uow)).version == 2
+    assert (await handle(ChangeProductPrice(id, Decimal("9.9")), uow)).version == 2
     assert last_event(uow) == ("ProductPriceChanged", 2, {"price": "9.90"})
-    assert (await handle(c.RestockProduct(id, 4, expected_version=2), uow)).version == 3
+    assert (await handle(RestockProduct(id, 4, expected_version=2), uow)).version == 3
     assert last_event(uow) == ("ProductRestocked", 3, {"quantity": 4, "stock": 7})
-    assert (await handle(c.DescribeProduct(id, "Board", "Quiet", "keys"), uow)).version == 4
+    assert (await handle(DescribeProduct(id, "Board", "Quiet", "keys"), uow)).version == 4
     assert last_event(uow) == (
         "ProductDescribed", 4, {"name": "Board", "description": "Quiet", "category": "keys"}
     )
-    assert (await handle(c.DiscontinueProduct(id), uow)).position == 5
+    assert (await handle(DiscontinueProduct(id), uow)).position == 5
     assert last_event(uow) == ("ProductDiscontinued", 5, {})
-    product = uow.store.products[id]
+    product = uow.store.rows_of(Product)[id]
     assert (product.name, product.price, product.stock, product.status, product.version) == (
         "Board", Decimal("9.90"), 7, "discontinued", 5
     )
@@ -138,8 +147,8 @@ async def test_log_positions_increase_across_aggregates() -> None:
 @pytest.mark.parametrize(
     "change",
     [
-        lambda id: c.RenameUser(id, " Ada Lovelace "),
-        lambda id: c.ChangeUserEmail(id, "ada@example.com", expected_version=1),
+        lambda id: RenameUser(id, " Ada Lovelace "),
+        lambda id: ChangeUserEmail(id, "ada@example.com", expected_version=1),
     ],
     ids=["rename to the same name", "same email"],
 )
@@ -157,8 +166,8 @@ async def test_a_user_command_that_changes_nothing_records_nothing(change: Any) 
 @pytest.mark.parametrize(
     "change",
     [
-        lambda id: c.ChangeProductPrice(id, Decimal("12.5")),
-        lambda id: c.DescribeProduct(id, "Keyboard", " Clicky", "input"),
+        lambda id: ChangeProductPrice(id, Decimal("12.5")),
+        lambda id: DescribeProduct(id, "Keyboard", " Clicky", "input"),
     ],
     ids=["same price", "same description"],
 )
@@ -183,15 +192,15 @@ async def test_an_email_differing_only_in_case_is_taken_and_nothing_is_written()
         await register(uow, "ADA@Example.COM")
     assert taken.value.email == "ADA@Example.COM"
     with pytest.raises(EmailTaken):
-        await handle(c.ChangeUserEmail(bob, "Ada@example.com"), uow)
+        await handle(ChangeUserEmail(bob, "Ada@example.com"), uow)
     assert state(uow.store) == before
 
 
 async def test_a_user_may_change_the_case_of_their_own_email() -> None:
     uow = FakeUnitOfWork()
     id = (await register(uow, "ada@example.com")).aggregate_id
-    result = await handle(c.ChangeUserEmail(id, "Ada@Example.com"), uow)
-    assert (result.version, uow.store.users[id].email) == (2, "Ada@Example.com")
+    result = await handle(ChangeUserEmail(id, "Ada@Example.com"), uow)
+    assert (result.version, uow.store.rows_of(User)[id].email) == (2, "Ada@Example.com")
 
 
 async def test_a_sku_differing_only_in_case_is_taken_and_nothing_is_written() -> None:
@@ -210,10 +219,10 @@ async def test_a_sku_differing_only_in_case_is_taken_and_nothing_is_written() ->
 @pytest.mark.parametrize(
     ("kind", "command"),
     [
-        ("User", lambda id: c.RenameUser(id, "Ada")),
-        ("User", lambda id: c.DeactivateUser(id)),
-        ("Product", lambda id: c.RestockProduct(id, 1)),
-        ("Product", lambda id: c.DiscontinueProduct(id)),
+        ("User", lambda id: RenameUser(id, "Ada")),
+        ("User", lambda id: DeactivateUser(id)),
+        ("Product", lambda id: RestockProduct(id, 1)),
+        ("Product", lambda id: DiscontinueProduct(id)),
     ],
 )
 async def test_an_unknown_or_malformed_id_is_not_found(kind: str, command: Any, id: str) -> None:
@@ -232,18 +241,18 @@ async def test_an_unknown_or_malformed_id_is_not_found(kind: str, command: Any, 
 async def test_an_id_in_upper_case_names_the_same_aggregate() -> None:
     uow = FakeUnitOfWork()
     id = (await register(uow)).aggregate_id
-    result = await handle(c.RenameUser(id.upper(), "Ada King"), uow)
-    assert (result.aggregate_id, uow.store.users[id].name) == (id, "Ada King")
+    result = await handle(RenameUser(id.upper(), "Ada King"), uow)
+    assert (result.aggregate_id, uow.store.rows_of(User)[id].name) == (id, "Ada King")
 
 
 async def test_a_stale_expected_version_is_a_conflict_naming_both_versions() -> None:
     uow = FakeUnitOfWork()
     id = (await register(uow)).aggregate_id
-    await handle(c.RenameUser(id, "Ada King"), uow)
+    await handle(RenameUser(id, "Ada King"), uow)
     before = state(uow.store)
 
     with pytest.raises(VersionConflict) as conflict:
-        await handle(c.ChangeUserEmail(id, "ada@king.example", expected_version=1), uow)
+        await handle(ChangeUserEmail(id, "ada@king.example", expected_version=1), uow)
 
     assert (conflict.value.id, conflict.value.expected, conflict.value.actual) == (id, 1, 2)
     assert not isinstance(conflict.value, ConcurrentUpdate)
@@ -253,16 +262,16 @@ async def test_a_stale_expected_version_is_a_conflict_naming_both_versions() -> 
 @pytest.mark.parametrize(
     "command",
     [
-        lambda id: c.RenameUser(id, "Ada King"),
-        lambda id: c.ChangeUserEmail(id, "ada@king.example"),
-        lambda id: c.DeactivateUser(id),
+        lambda id: RenameUser(id, "Ada King"),
+        lambda id: ChangeUserEmail(id, "ada@king.example"),
+        lambda id: DeactivateUser(id),
     ],
     ids=["rename", "change email", "deactivate again"],
 )
 async def test_a_deactivated_user_refuses_every_change(command: Any) -> None:
     uow = FakeUnitOfWork()
     id = (await register(uow)).aggregate_id
-    await handle(c.DeactivateUser(id), uow)
+    await handle(DeactivateUser(id), uow)
     before = state(uow.store)
 
     with pytest.raises(InvalidTransition, match="deactivated user") as refused:
@@ -275,17 +284,17 @@ async def test_a_deactivated_user_refuses_every_change(command: Any) -> None:
 @pytest.mark.parametrize(
     "command",
     [
-        lambda id: c.ChangeProductPrice(id, Decimal("1.00")),
-        lambda id: c.RestockProduct(id, 1),
-        lambda id: c.DescribeProduct(id, "Board", "", "keys"),
-        lambda id: c.DiscontinueProduct(id),
+        lambda id: ChangeProductPrice(id, Decimal("1.00")),
+        lambda id: RestockProduct(id, 1),
+        lambda id: DescribeProduct(id, "Board", "", "keys"),
+        lambda id: DiscontinueProduct(id),
     ],
     ids=["change price", "restock", "describe", "discontinue again"],
 )
 async def test_a_discontinued_product_refuses_every_change(command: Any) -> None:
     uow = FakeUnitOfWork()
     id = (await add(uow)).aggregate_id
-    await handle(c.DiscontinueProduct(id), uow)
+    await handle(DiscontinueProduct(id), uow)
     before = state(uow.store)
 
     with pytest.raises(InvalidTransition, match="discontinued product") as refused:

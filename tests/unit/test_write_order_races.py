@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 
 from tests.unit.fakes import FakeUnitOfWork, Writer
-from write import commands as c
 from write.command_errors import (
     ConcurrentUpdate,
     InsufficientStock,
@@ -17,13 +16,19 @@ from write.command_errors import (
     VersionConflict,
 )
 from write.handling import RETRIES, handle
+from write.messages import Command
+from write.orders.order import Order
+from write.orders.order_commands import CancelOrder, PlaceOrder, RequestedLine, ShipOrder
+from write.products.product import Product
+from write.products.product_commands import AddProduct
+from write.users.user_commands import RegisterUser
 
 
-def order(user_id: str, product_id: str, quantity: int) -> c.PlaceOrder:
-    return c.PlaceOrder(user_id, (c.RequestedLine(product_id, quantity),))
+def order(user_id: str, product_id: str, quantity: int) -> PlaceOrder:
+    return PlaceOrder(user_id, (RequestedLine(product_id, quantity),))
 
 
-def concurrently(uow: FakeUnitOfWork, command: c.Command) -> Writer:
+def concurrently(uow: FakeUnitOfWork, command: Command) -> Writer:
     """Another request running `command` on the same store, through its own unit of work."""
 
     async def write() -> object:
@@ -33,8 +38,8 @@ def concurrently(uow: FakeUnitOfWork, command: c.Command) -> Writer:
 
 
 async def shop(uow: FakeUnitOfWork, stock: int) -> tuple[str, str]:
-    ada = (await handle(c.RegisterUser("Ada", "ada@example.com"), uow)).aggregate_id
-    add = c.AddProduct("PEN", "Pen", "", "office", Decimal("1.25"), stock)
+    ada = (await handle(RegisterUser("Ada", "ada@example.com"), uow)).aggregate_id
+    add = AddProduct("PEN", "Pen", "", "office", Decimal("1.25"), stock)
     return ada, (await handle(add, uow)).aggregate_id
 
 
@@ -56,7 +61,7 @@ async def test_an_order_that_lost_the_race_is_refused_on_the_stock_that_is_left(
         await handle(order(ada, pen, 3), uow)
 
     assert (short.value.requested, short.value.available) == (3, 1)
-    assert (uow.store.products[pen].stock, len(uow.store.orders)) == (1, 1)
+    assert (uow.store.rows_of(Product)[pen].stock, len(uow.store.rows_of(Order))) == (1, 1)
     assert reservations(uow, pen) == [(2, 2, 1)]
 
 
@@ -67,7 +72,7 @@ async def test_an_order_that_lost_the_race_goes_through_when_enough_is_left() ->
 
     result = await handle(order(ada, pen, 3), uow)
 
-    assert result.version == 1 and len(uow.store.orders) == 2
+    assert result.version == 1 and len(uow.store.rows_of(Order)) == 2
     assert reservations(uow, pen) == [(2, 2, 3), (3, 3, 0)]
     assert uow.log[-2]["aggregate_id"] == result.aggregate_id  # OrderPlaced, then its reservation
 
@@ -82,7 +87,7 @@ async def test_an_order_that_loses_every_race_gives_up_without_writing_anything(
         await handle(order(ada, pen, 10), uow)
 
     assert conflict.value.id == pen
-    assert uow.store.products[pen].stock == 10
+    assert uow.store.rows_of(Product)[pen].stock == 10
     assert [q for _, q, _ in reservations(uow, pen)] == [1] * RETRIES
 
 
@@ -92,10 +97,10 @@ async def test_a_cancel_pinned_to_the_orders_version_is_retried_when_only_stock_
     placed = (await handle(order(ada, pen, 4), uow)).aggregate_id
     uow.before_next_commit(concurrently(uow, order(ada, pen, 1)))
 
-    result = await handle(c.CancelOrder(placed, expected_version=1), uow)
+    result = await handle(CancelOrder(placed, expected_version=1), uow)
 
     assert result.version == 2
-    assert uow.store.products[pen].stock == 9
+    assert uow.store.rows_of(Product)[pen].stock == 9
     assert reservations(uow, pen) == [(2, 4, 6), (3, 1, 5), (4, 4, 9)]
 
 
@@ -103,25 +108,27 @@ async def test_a_cancel_pinned_to_the_orders_version_conflicts_with_a_concurrent
     uow = FakeUnitOfWork()
     ada, pen = await shop(uow, stock=10)
     placed = (await handle(order(ada, pen, 4), uow)).aggregate_id
-    uow.before_next_commit(concurrently(uow, c.ShipOrder(placed)))
+    uow.before_next_commit(concurrently(uow, ShipOrder(placed)))
 
     with pytest.raises(VersionConflict) as conflict:
-        await handle(c.CancelOrder(placed, expected_version=1), uow)
+        await handle(CancelOrder(placed, expected_version=1), uow)
 
     assert (conflict.value.id, conflict.value.expected) == (placed, 1)
-    assert (uow.store.orders[placed].status, uow.store.products[pen].stock) == ("shipped", 6)
+    store = uow.store
+    assert (store.rows_of(Order)[placed].status, store.rows_of(Product)[pen].stock) == (
+        "shipped", 6)
 
 
 async def test_an_unpinned_cancel_after_a_concurrent_ship_is_refused_on_retry() -> None:
     uow = FakeUnitOfWork()
     ada, pen = await shop(uow, stock=10)
     placed = (await handle(order(ada, pen, 4), uow)).aggregate_id
-    uow.before_next_commit(concurrently(uow, c.ShipOrder(placed)))
+    uow.before_next_commit(concurrently(uow, ShipOrder(placed)))
 
     with pytest.raises(InvalidTransition, match="shipped"):
-        await handle(c.CancelOrder(placed), uow)
+        await handle(CancelOrder(placed), uow)
 
-    assert uow.store.products[pen].stock == 6
+    assert uow.store.rows_of(Product)[pen].stock == 6
 
 
 async def test_the_fake_refuses_stock_below_zero_like_the_check_constraint() -> None:
@@ -130,10 +137,10 @@ async def test_the_fake_refuses_stock_below_zero_like_the_check_constraint() -> 
 
     with pytest.raises(ConcurrentUpdate) as conflict:
         async with uow:
-            loaded = await uow.products.get(pen)
+            loaded = await uow.repository(Product).get(pen)
             assert loaded is not None
             loaded.stock = -3  # as a decision on stale stock would leave it
             loaded.restock(1)
             await uow.commit()
 
-    assert (conflict.value.id, uow.store.products[pen].stock) == (pen, 1)
+    assert (conflict.value.id, uow.store.rows_of(Product)[pen].stock) == (pen, 1)

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from tests.unit.fakes import FakeStore, FakeUnitOfWork
-from write import commands as c
 from write.command_errors import (
     Forbidden,
     InsufficientStock,
@@ -26,21 +25,27 @@ from write.command_errors import (
 )
 from write.command_results import OrderPlacedResult
 from write.handling import handle
+from write.orders.order import Order
+from write.orders.order_commands import CancelOrder, PlaceOrder, RequestedLine, ShipOrder
+from write.products.product import Product
+from write.products.product_commands import AddProduct, ChangeProductPrice, DiscontinueProduct
+from write.users.user import User
+from write.users.user_commands import DeactivateUser, RegisterUser, RenameUser
 
 UNKNOWN = "00000000-0000-4000-8000-000000000001"
 
 
 async def user(uow: FakeUnitOfWork, email: str = "ada@example.com") -> str:
-    return (await handle(c.RegisterUser("Ada Lovelace", email), uow)).aggregate_id
+    return (await handle(RegisterUser("Ada Lovelace", email), uow)).aggregate_id
 
 
 async def product(uow: FakeUnitOfWork, sku: str, price: str = "12.50", stock: int = 10) -> str:
-    command = c.AddProduct(sku, f"Item {sku}", "", "office", Decimal(price), stock)
+    command = AddProduct(sku, f"Item {sku}", "", "office", Decimal(price), stock)
     return (await handle(command, uow)).aggregate_id
 
 
 async def place(uow: FakeUnitOfWork, user_id: str, *lines: tuple[str, int]) -> OrderPlacedResult:
-    command = c.PlaceOrder(user_id, tuple(c.RequestedLine(p, q) for p, q in lines))
+    command = PlaceOrder(user_id, tuple(RequestedLine(p, q) for p, q in lines))
     result = await handle(command, uow)
     assert isinstance(result, OrderPlacedResult)
     return result
@@ -48,9 +53,9 @@ async def place(uow: FakeUnitOfWork, user_id: str, *lines: tuple[str, int]) -> O
 
 def state(store: FakeStore) -> tuple[object, ...]:
     """Everything the store holds, as plain values, to show that a refused command changed none."""
-    products = {i: (p.stock, p.status, p.version) for i, p in store.products.items()}
-    orders = {i: (o.status, o.version, len(o.lines)) for i, o in store.orders.items()}
-    users = {i: (u.status, u.version) for i, u in store.users.items()}
+    products = {i: (p.stock, p.status, p.version) for i, p in store.rows_of(Product).items()}
+    orders = {i: (o.status, o.version, len(o.lines)) for i, o in store.rows_of(Order).items()}
+    users = {i: (u.status, u.version) for i, u in store.rows_of(User).items()}
     return users, products, orders, [dict(event) for event in store.log]
 
 
@@ -64,7 +69,7 @@ def logged(uow: FakeUnitOfWork, after: int) -> list[tuple[str, str, str, int, di
 async def test_placing_an_order_logs_it_then_each_reservation_in_product_id_order() -> None:
     uow = FakeUnitOfWork()
     ada = await user(uow)
-    await handle(c.RenameUser(ada, "Ada King"), uow)  # the order names the user's version 2
+    await handle(RenameUser(ada, "Ada King"), uow)  # the order names the user's version 2
     pen = await product(uow, "PEN", "1.25", stock=10)
     ink = await product(uow, "INK", "12.50", stock=3)
     before = len(uow.log)
@@ -94,7 +99,7 @@ async def test_placing_an_order_logs_it_then_each_reservation_in_product_id_orde
           for id in (first, second)],
     ]
     assert all(e["schema_version"] == 1 for e in uow.log)
-    assert {id: (p.stock, p.version) for id, p in uow.store.products.items()} == {
+    assert {id: (p.stock, p.version) for id, p in uow.store.rows_of(Product).items()} == {
         pen: (6, 2), ink: (0, 2)
     }
 
@@ -106,7 +111,7 @@ async def test_a_placed_order_is_stored_with_its_lines_in_the_clients_order() ->
 
     result = await place(uow, ada, (ids[2], 1), (ids[0], 2), (ids[1], 3))
 
-    order = uow.store.orders[result.aggregate_id]
+    order = uow.store.rows_of(Order)[result.aggregate_id]
     assert (order.user_id, order.status, order.version, order.units) == (ada, "placed", 1, 6)
     assert order.total == Decimal("75.00") and isinstance(order.placed_at, datetime)
     assert [(n.line_no, n.product_id, n.quantity) for n in order.lines] == [
@@ -121,8 +126,8 @@ async def test_an_order_may_take_the_last_unit_and_product_ids_in_any_case() -> 
 
     result = await place(uow, ada.upper(), (pen.upper(), 2))
 
-    assert uow.store.orders[result.aggregate_id].user_id == ada
-    assert uow.store.products[pen].stock == 0
+    assert uow.store.rows_of(Order)[result.aggregate_id].user_id == ada
+    assert uow.store.rows_of(Product)[pen].stock == 0
 
 
 async def test_prices_are_those_of_the_moment_of_placement() -> None:
@@ -131,11 +136,11 @@ async def test_prices_are_those_of_the_moment_of_placement() -> None:
     pen = await product(uow, "PEN", "1.25")
     first = await place(uow, ada, (pen, 2))
 
-    await handle(c.ChangeProductPrice(pen, Decimal("2")), uow)
+    await handle(ChangeProductPrice(pen, Decimal("2")), uow)
     second = await place(uow, ada, (pen, 2))
 
     assert (first.total, second.total) == (Decimal("2.50"), Decimal("4.00"))
-    assert uow.store.orders[first.aggregate_id].lines[0].unit_price == Decimal("1.25")
+    assert uow.store.rows_of(Order)[first.aggregate_id].lines[0].unit_price == Decimal("1.25")
     assert uow.log[-2]["payload"]["lines"][0]["unit_price"] == "2.00"
 
 
@@ -159,7 +164,7 @@ async def test_bad_lines_are_refused_field_by_field_before_anything_is_loaded(
     lines: list[tuple[str, int]], errors: dict[str, str]
 ) -> None:
     uow = FakeUnitOfWork()
-    command = c.PlaceOrder(UNKNOWN, tuple(c.RequestedLine(p, q) for p, q in lines))
+    command = PlaceOrder(UNKNOWN, tuple(RequestedLine(p, q) for p, q in lines))
 
     with pytest.raises(InvalidInput) as invalid:
         await handle(command, uow)
@@ -197,7 +202,7 @@ async def test_an_unknown_user_is_not_found(customer: str) -> None:
 async def test_a_deactivated_user_cannot_place_an_order() -> None:
     uow = FakeUnitOfWork()
     ada = await user(uow)
-    await handle(c.DeactivateUser(ada), uow)
+    await handle(DeactivateUser(ada), uow)
     pen = await product(uow, "PEN")
     before = state(uow.store)
 
@@ -225,7 +230,7 @@ async def test_a_discontinued_product_is_unavailable_and_nothing_is_reserved() -
     uow = FakeUnitOfWork()
     ada = await user(uow)
     pen, ink = await product(uow, "PEN"), await product(uow, "INK")
-    await handle(c.DiscontinueProduct(ink), uow)
+    await handle(DiscontinueProduct(ink), uow)
     before = state(uow.store)
 
     with pytest.raises(ProductUnavailable) as unavailable:
@@ -253,10 +258,10 @@ async def test_cancelling_gives_the_stock_back_even_of_a_discontinued_product() 
     ada = await user(uow)
     pen, ink = await product(uow, "PEN", stock=10), await product(uow, "INK", stock=3)
     order = (await place(uow, ada, (ink, 3), (pen, 4))).aggregate_id
-    await handle(c.DiscontinueProduct(ink), uow)
+    await handle(DiscontinueProduct(ink), uow)
     before = len(uow.log)
 
-    result = await handle(c.CancelOrder(order, expected_version=1), uow)
+    result = await handle(CancelOrder(order, expected_version=1), uow)
 
     assert (result.aggregate_type, result.aggregate_id, result.version) == ("Order", order, 2)
     assert result.position == len(uow.log)
@@ -267,8 +272,8 @@ async def test_cancelling_gives_the_stock_back_even_of_a_discontinued_product() 
            {"order_id": order, "quantity": released[id][0], "stock": released[id][1]})
           for id in sorted(released)],
     ]
-    assert uow.store.orders[order].status == "cancelled"
-    assert (uow.store.products[pen].stock, uow.store.products[ink].stock) == (10, 3)
+    assert uow.store.rows_of(Order)[order].status == "cancelled"
+    assert (uow.store.rows_of(Product)[pen].stock, uow.store.rows_of(Product)[ink].stock) == (10, 3)
 
 
 async def test_shipping_logs_the_order_event_alone() -> None:
@@ -278,15 +283,17 @@ async def test_shipping_logs_the_order_event_alone() -> None:
     order = (await place(uow, ada, (pen, 4))).aggregate_id
     before = len(uow.log)
 
-    result = await handle(c.ShipOrder(order), uow)
+    result = await handle(ShipOrder(order), uow)
 
     assert (result.version, result.position) == (2, before + 1)
     assert logged(uow, before) == [("OrderShipped", "Order", order, 2, {})]
-    assert (uow.store.orders[order].status, uow.store.products[pen].stock) == ("shipped", 6)
+    store = uow.store
+    assert (store.rows_of(Order)[order].status, store.rows_of(Product)[pen].stock) == (
+        "shipped", 6)
 
 
-@pytest.mark.parametrize("first", [c.CancelOrder, c.ShipOrder])
-@pytest.mark.parametrize("then", [c.CancelOrder, c.ShipOrder])
+@pytest.mark.parametrize("first", [CancelOrder, ShipOrder])
+@pytest.mark.parametrize("then", [CancelOrder, ShipOrder])
 async def test_only_a_placed_order_may_be_cancelled_or_shipped(first: Any, then: Any) -> None:
     uow = FakeUnitOfWork()
     ada = await user(uow)
@@ -302,7 +309,7 @@ async def test_only_a_placed_order_may_be_cancelled_or_shipped(first: Any, then:
     assert state(uow.store) == before
 
 
-@pytest.mark.parametrize("command", [c.CancelOrder, c.ShipOrder])
+@pytest.mark.parametrize("command", [CancelOrder, ShipOrder])
 async def test_an_unknown_order_or_a_stale_or_bad_version_is_refused(command: Any) -> None:
     uow = FakeUnitOfWork()
     ada = await user(uow)
@@ -330,8 +337,8 @@ async def test_a_customer_may_cancel_their_own_order_and_not_anothers() -> None:
     before = state(uow.store)
 
     with pytest.raises(Forbidden):
-        await handle(c.CancelOrder(order, by_user=bob), uow)
+        await handle(CancelOrder(order, by_user=bob), uow)
     assert state(uow.store) == before  # decided from the store, and nothing changed
 
-    result = await handle(c.CancelOrder(order, by_user=ada), uow)
-    assert result.version == 2 and uow.store.orders[order].status == "cancelled"
+    result = await handle(CancelOrder(order, by_user=ada), uow)
+    assert result.version == 2 and uow.store.rows_of(Order)[order].status == "cancelled"

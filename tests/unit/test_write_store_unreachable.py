@@ -27,12 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from diptych.dispatch import CommandDispatcher
 from tests.unit.memory_index import MemoryIndex
 from workers.status_probe import StatusMonitor
-from write import commands as c
 from write.command_errors import StoreUnavailable
 from write.handling import handle
 from write.sqlalchemy.database import create_engine, is_unreachable, reaching_store
 from write.sqlalchemy.migrate import upgrade
 from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
+from write.users.user_commands import RegisterUser
 
 x = asyncpg.exceptions
 NOWHERE = "postgresql+asyncpg://diptych@127.0.0.1:1/nowhere"  # never dialled: the creator raises
@@ -131,8 +131,8 @@ def test_sqlite_and_pool_errors_are_told_apart_by_code(error: Exception, unreach
     assert is_unreachable(error) is unreachable
 
 
-def register(email: str = "ada@example.com") -> c.RegisterUser:
-    return c.RegisterUser(name="Ada", email=email)
+def register(email: str = "ada@example.com") -> RegisterUser:
+    return RegisterUser(name="Ada", email=email)
 
 
 async def test_a_command_during_a_restart_fails_as_store_unavailable() -> None:

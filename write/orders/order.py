@@ -1,6 +1,6 @@
 """The Order aggregate: a user's products at the prices of the moment, placed, then shipped or
 cancelled. Stock is not the order's: handlers reserve and release it on the Product aggregates in
-the same unit of work (write/order_handlers.py)."""
+the same unit of work (write/orders/order_handlers.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from write import users
 from write.aggregate import Aggregate
 from write.command_errors import InvalidInput, UserInactive
-from write.order_events import OrderCancelled, OrderPlaced, OrderShipped, PlacedLine
-from write.products import Product
+from write.orders.order_events import OrderCancelled, OrderPlaced, OrderShipped, PlacedLine
+from write.products.product import Product
+from write.users import user as users
 
 PLACED = "placed"
 CANCELLED = "cancelled"

@@ -5,8 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from write.aggregate import Aggregate
-from write.command_errors import InsufficientStock, InvalidInput, ProductUnavailable
-from write.events import (
+from write.command_errors import (
+    DomainError,
+    InsufficientStock,
+    InvalidInput,
+    ProductUnavailable,
+    SkuTaken,
+)
+from write.domain_limits import STOCK_MAX
+from write.products.product_events import (
     ProductAdded,
     ProductDescribed,
     ProductDiscontinued,
@@ -14,8 +21,9 @@ from write.events import (
     ProductRestocked,
     ProductStockReleased,
     ProductStockReserved,
+    ProductSupplierAssigned,
 )
-from write.input_checks import STOCK_MAX
+from write.suppliers.supplier import Supplier
 
 ACTIVE = "active"
 DISCONTINUED = "discontinued"
@@ -35,6 +43,7 @@ class Product(Aggregate):
         stock: int,
         status: str = ACTIVE,
         version: int = 0,
+        supplier_id: str | None = None,
     ) -> None:
         super().__init__(id, version)
         self.sku = sku
@@ -44,6 +53,10 @@ class Product(Aggregate):
         self.price = price
         self.stock = stock
         self.status = status
+        self.supplier_id = supplier_id
+
+    def unique_values(self) -> dict[str, DomainError]:
+        return {"sku": SkuTaken(self.sku)}
 
     @classmethod
     def add(
@@ -78,6 +91,14 @@ class Product(Aggregate):
         if (name, description, category) != (self.name, self.description, self.category):
             self.name, self.description, self.category = name, description, category
             self.record(ProductDescribed(name=name, description=description, category=category))
+
+    def assign_supplier(self, supplier: Supplier) -> None:
+        self._require_active("assign a supplier to")
+        if supplier.id != self.supplier_id:
+            previous, self.supplier_id = self.supplier_id, supplier.id
+            self.record(
+                ProductSupplierAssigned(supplier.id, supplier.version, supplier.name, previous)
+            )
 
     def discontinue(self) -> None:
         self._require_active("discontinue")

@@ -5,8 +5,7 @@ An envelope (see docs/events.md) is a plain JSON-ready dict, the only shape that
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,46 +13,10 @@ from typing import Any
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from write.aggregate import Aggregate
-from write.events import SCHEMA_VERSION, payload, type_name
 from write.sqlalchemy.tables import events
 
 Envelope = dict[str, Any]
 NOTIFY_CHANNEL = "diptych_outbox"  # PostgreSQL: every command's transaction notifies the relay
-
-
-@dataclass(frozen=True)
-class EventRecord:
-    """One row to append to the log; the database assigns its `position`."""
-
-    event_id: str
-    type: str
-    schema_version: int
-    aggregate_type: str
-    aggregate_id: str
-    aggregate_version: int
-    occurred_at: datetime
-    payload: dict[str, Any]
-
-    def row(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-def records_of(aggregates: Iterable[Aggregate], now: datetime) -> list[EventRecord]:
-    return [
-        EventRecord(
-            event_id=str(uuid.uuid4()),
-            type=type_name(event),
-            schema_version=SCHEMA_VERSION[type(event)],
-            aggregate_type=aggregate.TYPE,
-            aggregate_id=aggregate.id,
-            aggregate_version=version,
-            occurred_at=now,
-            payload=payload(event),
-        )
-        for aggregate in aggregates
-        for version, event in aggregate.pending()
-    ]
 
 
 _ENVELOPE = (

@@ -14,40 +14,51 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from write import repositories
 from write.aggregate import Aggregate
-from write.command_errors import ConcurrentUpdate, DomainError, EmailTaken, SkuTaken
-from write.orders import Order
-from write.products import Product
+from write.command_errors import ConcurrentUpdate, DomainError
+from write.event_records import EventRecord
+from write.repositories import A, Repository
 from write.sqlalchemy.database import is_unreachable, sqlstate, unavailable
 from write.sqlalchemy.mapping import map_aggregates
-from write.sqlalchemy.outbox import NOTIFY_CHANNEL, EventRecord
 from write.sqlalchemy.tables import events
 from write.unit_of_work import UnitOfWork
-from write.users import User
 
 NOTIFY = text("SELECT pg_notify(:channel, '')")
 # PostgreSQL aborted one of two racing transactions; the other went through, so a retry is safe.
 RACE_LOST = {"40P01", "40001"}  # deadlock_detected, serialization_failure
 
 
+class SqlAlchemyRepository(Repository[A]):
+    def __init__(self, session: AsyncSession, cls: type[A]) -> None:
+        super().__init__(cls)
+        self._session = session
+
+    def _add(self, aggregate: A) -> None:
+        self._session.add(aggregate)
+
+    async def _get(self, id: str) -> A | None:
+        return await self._session.get(self.cls, id)
+
+
 class SqlAlchemyUnitOfWork(UnitOfWork):
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, notify_channel: str | None = None) -> None:
+        """`notify_channel`: a PostgreSQL channel every commit with events notifies (the relay
+        listens on it); the composition root chooses it, None for a store without NOTIFY."""
         map_aggregates()
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self._session: AsyncSession | None = None
-        self._notify = engine.dialect.name == "postgresql"
+        self._notify_channel = notify_channel
 
     async def _begin(self) -> None:
         self._session = self._sessions()
-        self.users = repositories.users(self._session)
-        self.products = repositories.products(self._session)
-        self.orders = repositories.orders(self._session)
+
+    def _repository(self, cls: type[A]) -> Repository[A]:
+        return SqlAlchemyRepository(self._require_session(), cls)
 
     async def _commit(self, touched: list[Aggregate], records: list[EventRecord]) -> int | None:
         session = self._require_session()
@@ -63,8 +74,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
                 )
                 result = await session.execute(statement, [r.row() for r in records])
                 position = max(result.scalars().all())
-                if self._notify:  # delivered on COMMIT, so the relay never wakes too early
-                    await session.execute(NOTIFY, {"channel": NOTIFY_CHANNEL})
+                if self._notify_channel:  # delivered on COMMIT: the relay never wakes too early
+                    await session.execute(NOTIFY, {"channel": self._notify_channel})
             await session.commit()
             return position
         except IntegrityError as error:
@@ -100,11 +111,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
 # SQLite names the columns of a violated constraint (or a CHECK's name), PostgreSQL names the
 # constraint.
-EMAIL_TAKEN = ("uq_users_email_key", "users.email_key")
-SKU_TAKEN = ("uq_products_sku", "products.sku")
 EVENT_SLOT_TAKEN = ("uq_events_aggregate_version", "events.aggregate_type")
 STOCK_BELOW_ZERO = ("ck_products_stock_not_negative",)
-TABLE_OF = {User: "users", Product: "products", Order: "orders"}
 
 
 @dataclass
@@ -120,16 +128,17 @@ class _Refusals:
     def of(cls, touched: list[Aggregate]) -> _Refusals:
         refusals = cls()
         for aggregate in touched:
-            if isinstance(aggregate, User):
-                refusals.unique.append((EMAIL_TAKEN, EmailTaken(aggregate.email)))
-            elif isinstance(aggregate, Product):
-                refusals.unique.append((SKU_TAKEN, SkuTaken(aggregate.sku)))
+            table = _table_of(aggregate)
+            for column, taken in aggregate.unique_values().items():
+                # SQLite names the violated columns, PostgreSQL the constraint (tables.py
+                # names each uq_<table>_<column>).
+                refusals.unique.append(((f"uq_{table}_{column}", f"{table}.{column}"), taken))
         changed = [a for a in touched if a.events]
         updated = [a for a in changed if a.version > len(a.events)]  # stored before this command
         for aggregate in updated or changed or touched[:1]:
             loaded_version = aggregate.version - len(aggregate.events)
             conflict = ConcurrentUpdate(aggregate.id, loaded_version)
-            refusals.conflicts.append((TABLE_OF[type(aggregate)], conflict))
+            refusals.conflicts.append((_table_of(aggregate), conflict))
         return refusals
 
     def explain(self, message: str) -> DomainError | None:
@@ -148,3 +157,7 @@ class _Refusals:
         """The conflict on the first aggregate saved to `table`, else on the first one saved."""
         on_table = [conflict for name, conflict in self.conflicts if name == table]
         return (on_table or [conflict for _, conflict in self.conflicts])[0]
+
+
+def _table_of(aggregate: Aggregate) -> str:
+    return str(inspect(type(aggregate)).local_table.name)

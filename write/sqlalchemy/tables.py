@@ -38,6 +38,7 @@ users = Table(
     Column("status", String(20), nullable=False),
     Column("version", Integer, nullable=False),
     UniqueConstraint("email_key", name="uq_users_email_key"),
+    info={"aggregate": "User"},  # mapping.py maps the User aggregate onto this table
 )
 
 products = Table(
@@ -52,9 +53,26 @@ products = Table(
     Column("stock", Integer, nullable=False),
     Column("status", String(20), nullable=False),
     Column("version", Integer, nullable=False),
+    Column(
+        "supplier_id",
+        String(36),
+        ForeignKey("suppliers.id", name="fk_products_supplier"),
+        nullable=True,
+    ),
     UniqueConstraint("sku", name="uq_products_sku"),
     # A backstop: the version counter already makes a stale reservation fail (mapping.py).
     CheckConstraint("stock >= 0", name="ck_products_stock_not_negative"),
+    info={"aggregate": "Product"},
+)
+
+suppliers = Table(
+    "suppliers",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("version", Integer, nullable=False),
+    info={"aggregate": "Supplier"},
 )
 
 orders = Table(
@@ -70,6 +88,7 @@ orders = Table(
     # A user's orders, newest first; and the newest orders of all.
     Index("ix_orders_user_id_placed_at", "user_id", "placed_at"),
     Index("ix_orders_placed_at", "placed_at"),
+    info={"aggregate": "Order"},
 )
 
 order_lines = Table(
@@ -94,6 +113,8 @@ order_lines = Table(
     Column("unit_price", Numeric(12, 2, asdecimal=True), nullable=False),
     Column("quantity", Integer, nullable=False),
     Index("ix_order_lines_product_id", "product_id"),  # the orders of a product
+    # Saved with its order, as the Order's `lines` (its kind's `parts`), in line_no order.
+    info={"part_of": "Order", "attribute": "lines", "order_by": "line_no"},
 )
 
 events = Table(

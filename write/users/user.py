@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from write.aggregate import Aggregate
-from write.events import UserDeactivated, UserEmailChanged, UserRegistered, UserRenamed
+from write.command_errors import DomainError, EmailTaken
+from write.users.user_events import (
+    UserDeactivated,
+    UserEmailChanged,
+    UserRegistered,
+    UserRenamed,
+)
 
 ACTIVE = "active"
 DEACTIVATED = "deactivated"
@@ -23,6 +29,9 @@ class User(Aggregate):
         self.email = email
         self.email_key = email_key(email)
         self.status = status
+
+    def unique_values(self) -> dict[str, DomainError]:
+        return {"email_key": EmailTaken(self.email)}
 
     @classmethod
     def register(cls, id: str, name: str, email: str) -> User:
