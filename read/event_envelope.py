@@ -12,9 +12,6 @@ from typing import Any
 
 from read.upcasters import upcast
 
-# Which document kind each aggregate type projects into.
-KIND_OF_AGGREGATE = {"User": "user", "Product": "product", "Order": "order"}
-
 
 class MalformedEvent(ValueError):
     """A message that does not follow the event contract; it is never projected."""

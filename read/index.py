@@ -1,7 +1,8 @@
 """The search-index port: the only way the read side touches its storage.
 
 Every adapter (tantivy on disk, Elasticsearch) implements `SearchIndex` with the same semantics,
-which `tests/integration/test_index_contract.py` checks against each of them:
+which the contract in `tests/contracts/index_contract.py` checks against each of them, and refuses
+the same requests (`read/index_requests.py` checks them for all):
 
 - writes carry an *external* version (the aggregate version): a write whose version is not newer
   than the stored one is ignored and counted as stale, so re-delivery and replay are harmless;

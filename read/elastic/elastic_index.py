@@ -26,12 +26,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from urllib.parse import urlsplit, urlunsplit
 
-import elastic_transport
-from elasticsearch import ApiError, AsyncElasticsearch, ConflictError
+from elasticsearch import AsyncElasticsearch, ConflictError
 
-from read.documents import SPECS
+from read.elastic.elastic_client import connect, reaching, redacted
 from read.elastic.elastic_mappings import (
     BODY,
     CHECKPOINTS,
@@ -50,18 +48,16 @@ from read.index import (
     Document,
     Filter,
     IndexUnavailable,
-    InvalidSearch,
     SearchPage,
     SearchRequest,
     Write,
     WriteResult,
 )
+from read.index_requests import spec_of
+from read.projection.projection_kinds import specs
 
 log = logging.getLogger(__name__)
 __all__ = ["ElasticIndex", "IndexUnavailable"]
-# Not every TransportError: a SerializationError is a bug here, not an outage. TLS errors are
-# ConnectionErrors.
-UNREACHABLE = (elastic_transport.ConnectionError, elastic_transport.ConnectionTimeout)
 
 
 class ElasticIndex:
@@ -82,17 +78,11 @@ class ElasticIndex:
         self._client: AsyncElasticsearch | None = None
 
     async def open(self) -> None:
-        client = AsyncElasticsearch(self.url, request_timeout=self.request_timeout)
+        client = await connect(self.url, self.request_timeout)
         try:
-            try:
-                await client.info()
-            except ApiError as error:
-                raise self._unavailable(error, "refused the connection") from error
-            for name in layouts():
-                await create_index(client, self.names, name)
-        except UNREACHABLE as error:
-            await client.close()
-            raise self._unavailable(error, "is unreachable") from error
+            with reaching(self.url):
+                for name in layouts():
+                    await create_index(client, self.names, name)
         except BaseException:
             await client.close()
             raise
@@ -108,14 +98,14 @@ class ElasticIndex:
         return (await self.get_many(kind, [id])).get(id)
 
     async def get_many(self, kind: str, ids: Sequence[str]) -> dict[str, Document]:
-        if kind not in SPECS:
+        if kind not in specs():
             return {}
         stored = await self._stored(self.names.index(kind), ids, [LIVE, BODY])
         documents = (document(kind, i, version, source) for i, (version, source) in stored.items())
         return {doc.id: doc for doc in documents if doc is not None}
 
     async def version_of(self, kind: str, id: str) -> int | None:
-        if kind not in SPECS:
+        if kind not in specs():
             return None
         stored = await self._stored(self.names.index(kind), [id], False)
         return stored[id][0] if id in stored else None
@@ -123,7 +113,7 @@ class ElasticIndex:
     async def visible(self, kind: str, id: str) -> Document | None:
         """Asked of search, not of real-time GET: search sees only refreshed writes, so this is
         the document a query would find now."""
-        if kind not in SPECS:
+        if kind not in specs():
             return None
         with self._reaching() as client:
             response = await client.search(
@@ -138,10 +128,7 @@ class ElasticIndex:
     async def aggregate(
         self, kind: str, filters: Sequence[Filter], aggregations: JSON, text: str | None = None
     ) -> JSON:
-        spec = SPECS.get(kind)
-        if spec is None:
-            raise InvalidSearch(f"no document kind {kind!r}")
-        query = filter_query(spec, filters, text)  # InvalidSearch before any request
+        query = filter_query(spec_of(kind), filters, text)  # InvalidSearch before any request
         with self._reaching() as client:
             response = await client.search(
                 index=self.names.index(kind), query=query, aggs=aggregations, size=0,
@@ -157,7 +144,7 @@ class ElasticIndex:
     async def write(
         self, writes: Sequence[Write], checkpoint: Checkpoint | None = None
     ) -> WriteResult:
-        unknown = {w.kind for w in writes} - SPECS.keys()
+        unknown = {w.kind for w in writes} - specs().keys()
         if unknown:
             raise ValueError(f"no document kind {sorted(unknown)[0]!r}")
         planned, stale = plan(writes)
@@ -183,10 +170,7 @@ class ElasticIndex:
         )
 
     async def search(self, kind: str, request: SearchRequest) -> SearchPage:
-        spec = SPECS.get(kind)
-        if spec is None:
-            raise InvalidSearch(f"no document kind {kind!r}")
-        body = search_body(spec, request)  # InvalidSearch / InvalidCursor before any request
+        body = search_body(spec_of(kind), request)  # InvalidSearch / InvalidCursor, at once
         with self._reaching() as client:
             response = await client.search(index=self.names.index(kind), **body)
         return page(kind, request, response.body)
@@ -242,22 +226,5 @@ class ElasticIndex:
     def _reaching(self) -> Iterator[AsyncElasticsearch]:
         if self._client is None:
             raise RuntimeError("the Elasticsearch index is not open")
-        try:
+        with reaching(self.url):
             yield self._client
-        except UNREACHABLE as error:
-            raise self._unavailable(error, "is unreachable") from error
-
-    def _unavailable(self, error: object, what: str) -> IndexUnavailable:
-        if isinstance(error, elastic_transport.TransportError):
-            error = error.message  # the cause, without the nested retries' errors
-        reason = (str(error).splitlines() or ["no reason given"])[0]
-        return IndexUnavailable(f"Elasticsearch at {redacted(self.url)} {what}: {reason}")
-
-
-def redacted(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))

@@ -22,9 +22,10 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch, BadRequestError, NotFoundError
 
-from read.documents import SPECS, FieldType, IndexSpec
+from read.documents import FieldType, IndexSpec
 from read.index import JSON, Delete, Document, Upsert
 from read.ordering import tie_breaker
+from read.projection.projection_kinds import specs
 
 LAYOUT = 1  # bump when the source shape changes without a mapping change
 ANALYZER = "diptych_text"
@@ -81,9 +82,9 @@ def document_mappings(spec: IndexSpec) -> JSON:
 
 def layouts() -> dict[str, JSON]:
     """The mappings of every physical index, by the name it has in index names."""
-    if CHECKPOINTS in SPECS:
+    if CHECKPOINTS in specs():
         raise ValueError(f"a document kind may not be called {CHECKPOINTS!r}")
-    kinds = {kind: document_mappings(spec) for kind, spec in sorted(SPECS.items())}
+    kinds = {kind: document_mappings(spec) for kind, spec in sorted(specs().items())}
     return kinds | {CHECKPOINTS: CHECKPOINT_MAPPINGS}
 
 
@@ -120,7 +121,7 @@ def source(write: Upsert | Delete) -> JSON:
     tie = tie_breaker(write.kind, write.id)
     if isinstance(write, Delete):
         return {LIVE: False, TIE: tie}
-    spec = SPECS[write.kind]
+    spec = specs()[write.kind]
     fields = {field.name: _value(write, field.name, field.type) for field in spec.fields}
     return {LIVE: True, TIE: tie, BODY: write.body} | fields
 

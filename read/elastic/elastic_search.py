@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Sequence
-from typing import Any
 
 from read.documents import FieldType, IndexSpec
 from read.elastic.elastic_mappings import BODY, LIVE, TIE
@@ -28,30 +26,25 @@ from read.index import (
     Document,
     Filter,
     Hit,
-    InvalidCursor,
-    InvalidSearch,
     SearchPage,
     SearchRequest,
     Sort,
-    SortValues,
     Term,
 )
+from read.index_requests import check_filters, checked_search
 
 FACET_SIZE = 1000
 VALUES = "values"  # the terms aggregation under each facet's filter aggregation
-LONG = range(-(2**63), 2**63)
 
 
 def search_body(spec: IndexSpec, request: SearchRequest) -> JSON:
     """The keyword arguments of `AsyncElasticsearch.search` for one page (plus one hit, which
-    only tells whether a next page exists)."""
-    for name in request.facets:
-        if _type_of(spec, name) is not FieldType.KEYWORD:
-            raise InvalidSearch(f"facets need a keyword field, not {name}")
+    only tells whether a next page exists). InvalidSearch / InvalidCursor before any request."""
+    request = checked_search(spec, request)
     faceted: list[tuple[str, JSON]] = []  # (field, clause) of filters on faceted fields
     plain: list[JSON] = []
     for condition in request.filters:
-        found = clause(spec, condition)
+        found = clause(condition)
         if found is not None and condition.field in request.facets:
             faceted.append((condition.field, found))
         elif found is not None:
@@ -59,7 +52,7 @@ def search_body(spec: IndexSpec, request: SearchRequest) -> JSON:
     must = [text_query(spec, request.text)] if request.text is not None else []
     body: JSON = {
         "query": {"bool": {"filter": [{"term": {LIVE: True}}, *plain], "must": must}},
-        "sort": sort(spec, request.sort),
+        "sort": sort(request.sort),
         "size": request.first + 1,
         "track_total_hits": True,
         "version": True,
@@ -77,7 +70,7 @@ def search_body(spec: IndexSpec, request: SearchRequest) -> JSON:
         }
     body["preference"] = listing(body)
     if request.after is not None:
-        body["search_after"] = cursor(spec, request.sort, request.after)
+        body["search_after"] = list(request.after)
     return body
 
 
@@ -118,72 +111,28 @@ def text_query(spec: IndexSpec, text: str) -> JSON:
 
 def filter_query(spec: IndexSpec, filters: Sequence[Filter], text: str | None = None) -> JSON:
     """Live documents matching every filter and the text (for aggregations)."""
-    clauses = [c for c in (clause(spec, f) for f in filters) if c is not None]
+    check_filters(spec, filters)
+    clauses = [c for c in (clause(f) for f in filters) if c is not None]
     must = [text_query(spec, text)] if text is not None else []
     return {"bool": {"filter": [{"term": {LIVE: True}}, *clauses], "must": must}}
 
 
-def clause(spec: IndexSpec, condition: Filter) -> JSON | None:
+def clause(condition: Filter) -> JSON | None:
     """The filter clause, or None for a range open at both ends (it matches everything)."""
-    type_ = _type_of(spec, condition.field)
     if isinstance(condition, AnyOf):
-        if type_ is not FieldType.KEYWORD:
-            raise InvalidSearch(f"any-of filters need a keyword field, not {condition.field}")
         return {"terms": {condition.field: list(condition.values)}}
     if isinstance(condition, Term):
-        if type_ is FieldType.TEXT:
-            raise InvalidSearch(f"cannot filter on text field {condition.field}")
-        expected = str if type_ is FieldType.KEYWORD else int
-        if not _fits(condition.value, expected):
-            raise InvalidSearch(f"{condition.field} takes a {type_.value} value")
         return {"term": {condition.field: condition.value}}
-    if type_ is not FieldType.INTEGER:
-        raise InvalidSearch(f"range filters need an integer field, not {condition.field}")
     bounds = {k: v for k, v in (("gte", condition.gte), ("lte", condition.lte)) if v is not None}
-    if not all(_fits(v, int) for v in bounds.values()):
-        raise InvalidSearch(f"{condition.field} range bounds must be integers")
     return {"range": {condition.field: bounds}} if bounds else None
 
 
-def sort(spec: IndexSpec, order: Sort) -> list[JSON]:
+def sort(order: Sort) -> list[JSON]:
     tie = {TIE: {"order": "asc"}}
     if order.field is None:  # relevance: highest score first, whatever `descending` says
         return [{"_score": {"order": "desc"}}, tie]
-    if _type_of(spec, order.field) is FieldType.TEXT:
-        raise InvalidSearch(f"cannot sort on text field {order.field}")
     return [{order.field: {"order": "desc" if order.descending else "asc"}}, tie]
-
-
-def cursor(spec: IndexSpec, order: Sort, after: SortValues) -> list[Any]:
-    """The `search_after` values, once checked against the sort they claim to continue."""
-    if len(after) != 2:
-        raise InvalidCursor("a cursor holds a sort value and a tie-breaker")
-    value, tie = after
-    if order.field is None:
-        expected: type = float
-    else:
-        expected = str if _type_of(spec, order.field) is FieldType.KEYWORD else int
-    if not _fits(value, expected) or not _fits(tie, int):
-        raise InvalidCursor("the cursor does not belong to this sort order")
-    return [float(value) if expected is float else value, tie]
 
 
 def _all_of(clauses: list[JSON]) -> JSON:
     return {"bool": {"filter": clauses}} if clauses else {"match_all": {}}
-
-
-def _type_of(spec: IndexSpec, name: str) -> FieldType:
-    field = spec.field(name)
-    if field is None:
-        raise InvalidSearch(f"{spec.kind} documents have no indexed field {name!r}")
-    return field.type
-
-
-def _fits(value: Any, expected: type) -> bool:
-    if isinstance(value, bool):
-        return False
-    if expected is int:
-        return isinstance(value, int) and value in LONG
-    if expected is float:  # a score; NaN or infinity would not even serialise as JSON
-        return isinstance(value, int | float) and math.isfinite(value)
-    return isinstance(value, expected)

@@ -8,19 +8,17 @@ version or newer (a tombstone counts: a delete is a visible change too).
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import json
 from dataclasses import dataclass
 
-from read.documents import ORDER, PRODUCT, USER
+from read import opaque_strings
 from read.freshness.visibility_feed import RESYNC, Subscriber, VisibilityFeed
 from read.index import SearchIndex
+from read.projection.projection_kinds import kinds
 from read.query.query_errors import InvalidQuery, StaleRead
 
 TOKEN_PREFIX = "v1."
 MAX_TOKEN_LENGTH = 200  # a real one is about 120 characters: a kind, a UUID, two integers
-KINDS = (USER, PRODUCT, ORDER)
 
 
 @dataclass(frozen=True)
@@ -31,21 +29,20 @@ class ConsistencyToken:
     position: int
 
     def encode(self) -> str:
-        raw = json.dumps([self.kind, self.id, self.version, self.position], separators=(",", ":"))
-        return TOKEN_PREFIX + base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        return TOKEN_PREFIX + opaque_strings.encode([self.kind, self.id, self.version,
+                                                     self.position])
 
     @classmethod
     def decode(cls, token: str) -> ConsistencyToken:
         """The token a mutation returned; InvalidQuery for anything else, checked before any
         wait: a forged token must not hold a connection for the whole timeout."""
         try:
-            if len(token) > MAX_TOKEN_LENGTH or not token.startswith(TOKEN_PREFIX):
+            if not token.startswith(TOKEN_PREFIX):
                 raise ValueError("not a token of this version")
             body = token.removeprefix(TOKEN_PREFIX)
-            kind, id_, version, position = json.loads(
-                base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-            )
-            if kind not in KINDS or not all(type(n) is int for n in (version, position)):
+            bound = MAX_TOKEN_LENGTH - len(TOKEN_PREFIX)
+            kind, id_, version, position = opaque_strings.decode(body, bound)
+            if kind not in _token_kinds() or not all(type(n) is int for n in (version, position)):
                 raise ValueError("not a document kind or version this service writes")
             return cls(str(kind), str(id_), version, position)
         except (ValueError, TypeError, ArithmeticError, RecursionError) as error:
@@ -95,3 +92,8 @@ async def _next_relevant(watch: Subscriber, token: ConsistencyToken, timeout: fl
             change = await asyncio.wait_for(watch.queue.get(), max(0.0, until - loop.time()))
             if change is RESYNC or change.version >= token.version:
                 return
+
+
+def _token_kinds() -> set[str]:
+    """The kinds a mutation's token may name: each aggregate's own documents."""
+    return {declared.kind for declared in kinds()}

@@ -2,7 +2,7 @@
 
 `project` applies a batch of events (in log order) to the index. Each event type has one
 projection (an async function of the event and the batch's `Workspace`) that may touch documents
-of several kinds; see users_projection.py, products_projection.py and orders_projection.py.
+of several kinds; each `*_projection.py` module declares its own (projection_kinds.py).
 A document applies only the next version of each aggregate it reflects, so re-delivery and
 replaying the whole log change nothing, and documents fed by several aggregates stay right when
 their events arrive from different shards in any interleaving. Writes are compare-and-set: a
@@ -14,41 +14,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from read.event_envelope import KIND_OF_AGGREGATE, EventMessage
+from read.event_envelope import EventMessage
 from read.freshness.visibility_feed import Change
 from read.index import Checkpoint, SearchIndex
-from read.projection import order_projection as orders
-from read.projection import product_projection as products
-from read.projection import user_projection as users
+from read.projection.projection_kinds import projections, targets_of
 from read.projection.workspace import Key, ProjectionGap, Workspace
 
 log = logging.getLogger(__name__)
 
 CHECKPOINT = "projector"
 ATTEMPTS = 20  # compare-and-set rounds before a batch is given back to be delivered again
-Projection = Callable[[EventMessage, Workspace], Awaitable[None]]
 
-PROJECTIONS: dict[str, Projection] = {
-    "UserRegistered": users.user_registered,
-    "UserEmailChanged": users.user_email_changed,
-    "UserRenamed": users.user_renamed,
-    "UserDeactivated": users.user_deactivated,
-    "ProductAdded": products.product_added,
-    "ProductPriceChanged": products.product_price_changed,
-    "ProductRestocked": products.product_restocked,
-    "ProductDescribed": products.product_described,
-    "ProductDiscontinued": products.product_discontinued,
-    "ProductStockReserved": products.product_stock_reserved,
-    "ProductStockReleased": products.product_stock_released,
-    "OrderPlaced": orders.order_placed,
-    "OrderCancelled": orders.order_cancelled,
-    "OrderShipped": orders.order_shipped,
-}
-
-__all__ = ["CHECKPOINT", "PROJECTIONS", "ProjectionGap", "project"]
+__all__ = ["CHECKPOINT", "ProjectionGap", "project"]
 
 
 @dataclass(frozen=True)
@@ -69,16 +49,17 @@ async def project(index: SearchIndex, events: Sequence[EventMessage]) -> Project
     if not events:
         return Projected(applied=0)
     checkpoint = Checkpoint(CHECKPOINT, max(e.position for e in events))
-    known = [e for e in events if e.type in PROJECTIONS]
+    table = projections()
+    known = [e for e in events if e.type in table]
     for event in events:
-        if event.type not in PROJECTIONS:
+        if event.type not in table:
             log.warning("no projection for event type %s; skipped", event.type)
     suspects: set[Key] = set()
     for attempt in range(ATTEMPTS):
         workspace = Workspace(index, suspects)
         await workspace.prefetch(_targets(known))
         for event in known:
-            await PROJECTIONS[event.type](event, workspace)
+            await table[event.type](event, workspace)
         writes = workspace.writes()
         result = await index.write(writes, checkpoint=checkpoint)
         if not result.rejected:
@@ -92,8 +73,4 @@ async def project(index: SearchIndex, events: Sequence[EventMessage]) -> Project
 
 def _targets(events: Iterable[EventMessage]) -> Iterable[Key]:
     for event in events:
-        kind = KIND_OF_AGGREGATE.get(event.aggregate_type)
-        if kind is not None:
-            yield kind, event.aggregate_id
-        if event.type == "OrderPlaced":
-            yield from orders.targets(event)
+        yield from targets_of(event)

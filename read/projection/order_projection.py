@@ -11,9 +11,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from read.documents import ORDER, SALE, USER
 from read.event_envelope import EventMessage
+from read.projection.order_documents import ORDER, ORDER_SPEC, SALE, SALE_SPEC
+from read.projection.projection_kinds import ProjectionKind
 from read.projection.projection_values import buckets, cents, money, ms
+from read.projection.user_documents import USER
 from read.projection.user_projection import sync_customer
 from read.projection.workspace import Key, Workspace
 
@@ -121,3 +123,15 @@ def _spend(user: dict[str, Any], amount_cents: int) -> None:
     user["spent_cents"] += amount_cents
     user["total_spent"] = money(user["spent_cents"])
 
+
+PROJECTION = ProjectionKind(
+    "Order",
+    ORDER,
+    specs=(ORDER_SPEC, SALE_SPEC),
+    projections={
+        "OrderPlaced": order_placed,
+        "OrderCancelled": order_cancelled,
+        "OrderShipped": order_shipped,
+    },
+    targets={"OrderPlaced": targets},
+)

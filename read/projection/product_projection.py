@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from read.documents import PRODUCT
+from collections.abc import Iterable
+from typing import Any
+
 from read.event_envelope import EventMessage
+from read.projection.product_documents import PRODUCT, PRODUCT_SPEC
+from read.projection.projection_kinds import ProjectionKind
 from read.projection.projection_values import cents, ms
-from read.projection.workspace import Workspace
+from read.projection.supplier_documents import SUPPLIER
+from read.projection.supplier_projection import sync_supplier
+from read.projection.workspace import Draft, Key, Workspace
 
 
 async def product_added(e: EventMessage, ws: Workspace) -> None:
@@ -29,6 +35,8 @@ async def product_added(e: EventMessage, ws: Workspace) -> None:
         "status": "active",
         "added_at": e.occurred_at.isoformat(),
         "added_ms": ms(e),
+        "supplier_id": None,
+        "supplier_name": None,
     })
     product.applied(e)
 
@@ -64,6 +72,47 @@ async def product_stock_released(e: EventMessage, ws: Workspace) -> None:
     await _change(e, ws, {"stock": int(e.payload["stock"])}, sold=-int(e.payload["quantity"]))
 
 
+def supplier_targets(e: EventMessage) -> Iterable[Key]:
+    """The supplier documents a ProductSupplierAssigned changes: the new one and the previous."""
+    yield SUPPLIER, str(e.payload["supplier_id"])
+    if e.payload["previous_supplier_id"] is not None:
+        yield SUPPLIER, str(e.payload["previous_supplier_id"])
+
+
+async def product_supplier_assigned(e: EventMessage, ws: Workspace) -> None:
+    """The product names its supplier as it was then; the supplier document lists the product, and
+    the previous supplier's no longer does. Each document applies the event once, on its own."""
+    p = e.payload
+    supplier_id = str(p["supplier_id"])
+    product = await ws.draft(PRODUCT, e.aggregate_id)
+    body = product.require(e.aggregate_type, e.aggregate_id)
+    if product.accepts(e):
+        body.update(supplier_id=supplier_id, supplier_name=str(p["supplier_name"]))
+        body["version"] = e.aggregate_version
+        source = f"Supplier/{supplier_id}"
+        body["sources"][source] = max(product.seen(source), int(p["supplier_version"]))
+        product.applied(e)
+    supplier = await ws.draft(SUPPLIER, supplier_id)
+    _follow(supplier.require("Supplier", supplier_id), supplier, e, follows=True)
+    if p["previous_supplier_id"] is not None:
+        previous_id = str(p["previous_supplier_id"])
+        previous = await ws.draft(SUPPLIER, previous_id)
+        _follow(previous.require("Supplier", previous_id), previous, e, follows=False)
+    sync_supplier(product, supplier)
+
+
+def _follow(body: dict[str, Any], supplier: Draft, e: EventMessage, follows: bool) -> None:
+    """Add the product to (or drop it from) the supplier's products, unless this supplier
+    document already reflects this or a later assignment of the product. A dropped product stays
+    as its negated version, so a late copy of its older assignment cannot bring it back."""
+    products: dict[str, int] = body["products"]
+    if abs(products.get(e.aggregate_id, 0)) >= e.aggregate_version:
+        return
+    products[e.aggregate_id] = e.aggregate_version if follows else -e.aggregate_version
+    body["product_count"] = sum(1 for version in products.values() if version > 0)
+    supplier.changed = True
+
+
 async def _change(
     e: EventMessage, ws: Workspace, fields: dict[str, object], sold: int = 0
 ) -> None:
@@ -74,3 +123,21 @@ async def _change(
     body.update(fields, version=e.aggregate_version)
     body["sold"] = int(body.get("sold", 0)) + sold
     product.applied(e)
+
+
+PROJECTION = ProjectionKind(
+    "Product",
+    PRODUCT,
+    specs=(PRODUCT_SPEC,),
+    projections={
+        "ProductAdded": product_added,
+        "ProductPriceChanged": product_price_changed,
+        "ProductRestocked": product_restocked,
+        "ProductDescribed": product_described,
+        "ProductDiscontinued": product_discontinued,
+        "ProductStockReserved": product_stock_reserved,
+        "ProductStockReleased": product_stock_released,
+        "ProductSupplierAssigned": product_supplier_assigned,
+    },
+    targets={"ProductSupplierAssigned": supplier_targets},
+)

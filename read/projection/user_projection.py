@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from read.documents import ORDER, USER
 from read.event_envelope import EventMessage
+from read.projection.order_documents import ORDER
+from read.projection.projection_kinds import ProjectionKind
 from read.projection.projection_values import ms
+from read.projection.user_documents import USER, USER_SPEC
 from read.projection.workspace import Draft, Workspace
 
 
@@ -68,3 +70,16 @@ def sync_customer(order: Draft, user: Draft) -> None:
         order.body.update(customer_name=user.body["name"], customer_email=user.body["email"])
         order.body["sources"][source] = user.body["version"]
         order.changed = True
+
+
+PROJECTION = ProjectionKind(
+    "User",
+    USER,
+    specs=(USER_SPEC,),
+    projections={
+        "UserRegistered": user_registered,
+        "UserEmailChanged": user_email_changed,
+        "UserRenamed": user_renamed,
+        "UserDeactivated": user_deactivated,
+    },
+)

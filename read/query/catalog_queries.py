@@ -9,8 +9,9 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import Enum
 
-from read.documents import PRODUCT, USER
 from read.index import RELEVANCE, Filter, Range, SearchIndex, Sort, Term
+from read.projection.product_documents import PRODUCT
+from read.projection.user_documents import USER
 from read.query.paging import Listing, money_range, page, text
 from read.query.views import Page, ProductView, RangeCount, UserView
 

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
 
-from read.documents import ORDER
 from read.index import RELEVANCE, Filter, Range, SearchIndex, Sort, Term
+from read.projection.order_documents import ORDER
 from read.query.paging import Listing, money_range, page, text
 from read.query.query_errors import InvalidQuery
 from read.query.views import OrderView, Page

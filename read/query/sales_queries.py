@@ -16,8 +16,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from read.documents import ORDER, SALE
 from read.index import AnyOf, Filter, SearchIndex
+from read.projection.order_documents import ORDER, SALE
 from read.query.order_queries import check_day, day_range
 from read.query.query_errors import InvalidQuery
 

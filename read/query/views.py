@@ -51,6 +51,8 @@ class ProductView:
     sold: int
     status: str
     added_at: datetime
+    supplier_id: str | None = None
+    supplier_name: str | None = None
 
     @classmethod
     def from_document(cls, doc: Document) -> ProductView:
@@ -67,6 +69,8 @@ class ProductView:
             sold=b["sold"],
             status=b["status"],
             added_at=datetime.fromisoformat(b["added_at"]),
+            supplier_id=b.get("supplier_id"),  # absent from documents projected before suppliers
+            supplier_name=b.get("supplier_name"),
         )
 
 

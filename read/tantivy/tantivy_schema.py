@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import tantivy
 
-from read.documents import SPECS, FieldType
+from read.documents import FieldType
 from read.index import JSON, Delete, Document, Upsert
 from read.ordering import tie_breaker
+from read.projection.projection_kinds import specs
 
 ANALYZER = "diptych"
 KEY, KIND, ID, BODY = "_key", "_kind", "_id", "_body"
@@ -36,7 +38,7 @@ def analyzer() -> tantivy.TextAnalyzer:
 
 def field_types() -> dict[str, FieldType]:
     types: dict[str, FieldType] = {}
-    for spec in SPECS.values():
+    for spec in specs().values():
         for field in spec.fields:
             if types.setdefault(field.name, field.type) is not field.type:
                 raise ValueError(f"field {field.name!r} has two types across document kinds")
@@ -84,7 +86,7 @@ def to_tantivy(write: Upsert | Delete) -> tantivy.Document:
         return doc
     doc.add_integer(LIVE, 1)
     doc.add_bytes(BODY, json.dumps(write.body, separators=(",", ":")).encode())
-    spec = SPECS[write.kind]
+    spec = specs()[write.kind]
     for field in spec.fields:
         _add(doc, field.name, field.type, write.body, write)
     return doc
@@ -118,3 +120,17 @@ def from_tantivy(stored: tantivy.Document) -> tuple[Document | None, int]:
         return None, version
     kind, id_ = str(stored.get_first(KIND)), str(stored.get_first(ID))
     return Document(kind, id_, version, json.loads(body)), version
+
+
+def stored_by_key(
+    searcher: tantivy.Searcher, schema: tantivy.Schema, keys: Sequence[str]
+) -> dict[str, tuple[Document | None, int]]:
+    """Each key's stored document (None for a tombstone) and version; absent keys left out."""
+    if not keys:
+        return {}
+    query = tantivy.Query.term_set_query(schema, KEY, list(keys))
+    found = {}
+    for _, address in searcher.search(query, len(keys)).hits:
+        stored = searcher.doc(address)
+        found[str(stored.get_first(KEY))] = from_tantivy(stored)
+    return found

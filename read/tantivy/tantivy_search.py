@@ -8,7 +8,6 @@ query with a growing window until the page after the cursor is complete.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,19 +25,18 @@ from read.index import (
     SortValues,
     Term,
 )
-from read.query.cursors import fits_a_sort_string
+from read.index_requests import field_type
 from read.tantivy.tantivy_schema import KIND, LIVE, TIE, from_tantivy
 from read.tantivy.tantivy_text import greater_than, less_than
 
 Scored = tuple[Any, int, tantivy.DocAddress]  # (sort value or score, tie-breaker, address)
 
 
-class InvalidCursorValues(ValueError):
-    """The cursor's values do not fit this sort (a forged or outdated cursor)."""
-
-
 class Search:
-    """One search against one searcher snapshot, so every sub-query sees the same documents."""
+    """One search against one searcher snapshot, so every sub-query sees the same documents.
+
+    It takes requests as `read/index_requests.py` checked them: every field it is asked about is
+    indexed with a type that can do it, and a cursor fits its sort."""
 
     def __init__(
         self,
@@ -94,17 +92,10 @@ class Search:
         ])
 
     def filter(self, condition: Filter) -> Query:
-        type_ = self.type_of(condition.field)
         if isinstance(condition, AnyOf):
-            if type_ is not FieldType.KEYWORD:
-                raise ValueError(f"any-of filters need a keyword field, not {condition.field}")
             return Query.term_set_query(self.schema, condition.field, list(condition.values))
         if isinstance(condition, Term):
-            if type_ is FieldType.TEXT:
-                raise ValueError(f"cannot filter on text field {condition.field}")
             return self.term(condition.field, condition.value)
-        if type_ is not FieldType.INTEGER:
-            raise ValueError(f"range filters need an integer field, not {condition.field}")
         return self.range(condition)
 
     def range(self, condition: Range) -> Query:
@@ -117,24 +108,16 @@ class Search:
     def term(self, field: str, value: Any) -> Query:
         return Query.term_query(self.schema, field, value)
 
-    def type_of(self, field: str) -> FieldType:
-        spec = self.spec.field(field)
-        if spec is None:
-            raise ValueError(f"{self.spec.kind} documents have no indexed field {field!r}")
-        return spec.type
-
     # -- ordering ------------------------------------------------------------------------------
 
     def by_field(
         self, query: Query, field: str, descending: bool, after: SortValues | None, need: int
     ) -> list[Scored]:
-        type_ = self.type_of(field)
-        if type_ is FieldType.TEXT:
-            raise ValueError(f"cannot sort on text field {field}")
+        type_ = field_type(self.spec, field)
         hits: list[Scored] = []
         beyond = query
         if after is not None:
-            value, tie = self.cursor(after, str if type_ is FieldType.KEYWORD else int)
+            value, tie = after
             ties = query.and_must_match(self.term(field, value), self.after_tie(tie))
             hits = self.in_tie_order(ties, value, need)
             beyond = query.and_must_match(self.beyond(field, type_, value, descending))
@@ -167,7 +150,6 @@ class Search:
         return [(value, int(tie), address) for tie, address in top]
 
     def by_relevance(self, query: Query, after: SortValues | None, need: int) -> list[Scored]:
-        cursor = self.cursor(after, float) if after is not None else None
         window = max(need * 4, 64)
         while True:
             top = self.searcher.search(query, window).hits
@@ -177,8 +159,8 @@ class Search:
             if truncated:  # documents scoring like the last one may lie beyond the window
                 hits = [h for h in hits if h[0] > hits[-1][0]]
             hits.sort(key=lambda hit: (-hit[0], hit[1]))
-            if cursor is not None:
-                score, tie = cursor
+            if after is not None:
+                score, tie = after
                 hits = [h for h in hits if h[0] < score or (h[0] == score and h[1] > tie)]
             if len(hits) >= need or not truncated:
                 return hits[:need]
@@ -203,36 +185,13 @@ class Search:
             self.schema, TIE, tantivy.FieldType.Integer, lower_bound=tie, include_lower=False
         )
 
-    @staticmethod
-    def cursor(after: SortValues, value_type: type) -> tuple[Any, int]:
-        """The cursor's (value, tie-breaker), checked against the sort it claims to continue."""
-        if len(after) != 2:
-            raise InvalidCursorValues("a cursor holds a sort value and a tie-breaker")
-        value, tie = after
-        if not _fits(value, value_type) or not _fits(tie, int):
-            raise InvalidCursorValues("the cursor does not belong to this sort order")
-        return value_type(value), tie
-
     # -- facets --------------------------------------------------------------------------------
 
     def facet(self, request: SearchRequest, field: str) -> dict[str, int]:
         """Counts per value, under every filter except those on the faceted field itself, so a
         client filtered to one category still sees how many products the others hold."""
-        if self.type_of(field) is not FieldType.KEYWORD:
-            raise ValueError(f"facets need a keyword field, not {field}")
         others = [f for f in request.filters if f.field != field]
         aggregation = {"facet": {"terms": {"field": field, "size": 1000}}}
         result = self.searcher.aggregate(self.query(request, others), aggregation)
         return {str(b["key"]): int(b["doc_count"]) for b in result["facet"]["buckets"]}
 
-
-def _fits(value: Any, value_type: type) -> bool:
-    if isinstance(value, bool):
-        return False
-    if value_type is int:
-        return isinstance(value, int) and -(2**63) <= value < 2**63
-    if value_type is float:  # as elastic_search.py: NaN compares as no score
-        return isinstance(value, int | float) and math.isfinite(value)
-    if value_type is str:  # keyword ranges cost time in the value's length: read/query/cursors.py's
-        return isinstance(value, str) and fits_a_sort_string(value)  # bound, for every caller
-    return isinstance(value, value_type)

@@ -9,8 +9,8 @@ import socket
 
 import pytest
 
-from read.documents import PRODUCT
 from read.elastic.elastic_index import ElasticIndex, IndexUnavailable
+from read.projection.product_documents import PRODUCT
 
 
 def closed_port() -> int:

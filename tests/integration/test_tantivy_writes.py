@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from read.documents import PRODUCT
 from read.index import SearchRequest, Upsert, WriteResult
+from read.projection.product_documents import PRODUCT
 from read.tantivy.tantivy_index import TantivyIndex
 
 

@@ -1,9 +1,11 @@
 """An in-memory stand-in for the search-index port, for unit tests of projection logic.
 
 It keeps the port's write semantics exactly (external versions, stale writes counted and named,
-tombstones, checkpoints that never move back). Searching and aggregating are what the real
-adapters are for: tests/integration/test_index_contract.py runs those against tantivy (and
-Elasticsearch when one is reachable), so here they refuse loudly instead of pretending.
+tombstones, checkpoints that never move back): tests/unit/test_memory_index.py runs the write
+part of the port's contract against it. Searching and aggregating are what the real adapters are
+for: the whole contract (tests/contracts/index_contract.py) runs against tantivy, and
+Elasticsearch when one is reachable, so here they refuse loudly instead of pretending (and so
+check no request either: read/index_requests.py is for indices that search).
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 These tests pin down Diptych's translation of the port into Elasticsearch request bodies, bulk
 actions and mappings, and its reading of response bodies shaped as the Elasticsearch reference
 documents them. They do not test Elasticsearch: whether the cluster answers as documented is the
-business of the contract suite (`tests/integration/test_index_contract.py`), which runs against a
-real cluster whenever DIPTYCH_TEST_ELASTICSEARCH_URL is set.
+business of the contract suite (`tests/contracts/index_contract.py`, run by
+`tests/integration/test_elastic_index.py`), which runs against a real cluster whenever
+DIPTYCH_TEST_ELASTICSEARCH_URL is set.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 import pytest
 from elasticsearch.helpers import expand_action
 
-from read.documents import PRODUCT, PRODUCT_SPEC, USER_SPEC, FieldType
+from read.documents import FieldType
+from read.elastic.elastic_client import redacted
 from read.elastic.elastic_mappings import (
     ANALYZER,
     SETTINGS,
@@ -30,6 +32,7 @@ from read.elastic.elastic_search import page, search_body
 from read.elastic.elastic_writes import Tally, WriteRejected, action, plan
 from read.index import (
     RELEVANCE,
+    AnyOf,
     Delete,
     Document,
     Hit,
@@ -43,6 +46,8 @@ from read.index import (
     Write,
 )
 from read.ordering import tie_breaker
+from read.projection.product_documents import PRODUCT, PRODUCT_SPEC
+from read.projection.user_documents import USER_SPEC
 
 LIVE_ONLY = {"term": {"diptych_live": True}}
 BY_TIE = {"diptych_tb": {"order": "asc"}}
@@ -133,6 +138,7 @@ def test_no_text_means_no_scoring_clause_and_an_open_range_means_no_clause() -> 
     pytest.param(Sort("name_key"), (100, 1), id="int-for-keyword"),
     pytest.param(RELEVANCE, ("high", 1), id="str-for-score"),
     pytest.param(RELEVANCE, (float("nan"), 1), id="nan-score"),
+    pytest.param(Sort("name_key"), ("a" * 401, 1), id="longer-than-any-name-key"),
 ])
 def test_a_cursor_that_does_not_fit_the_sort_is_refused_before_any_request(
     sort: Sort, after: tuple[Any, ...]
@@ -147,6 +153,10 @@ def test_a_cursor_that_does_not_fit_the_sort_is_refused_before_any_request(
     pytest.param(SearchRequest(filters=(Term("name", "x"),)), id="term-on-text"),
     pytest.param(SearchRequest(filters=(Term("stock", "4"),)), id="str-for-integer-term"),
     pytest.param(SearchRequest(filters=(Term("category", 4),)), id="int-for-keyword-term"),
+    pytest.param(SearchRequest(filters=(Term("stock", True),)), id="bool-for-integer-term"),
+    pytest.param(SearchRequest(filters=(AnyOf("category", (4,)),)),  # type: ignore[arg-type]
+                 id="int-among-keywords"),
+    pytest.param(SearchRequest(filters=(Range("stock", lte=2**70),)), id="bound-beyond-64-bits"),
     pytest.param(SearchRequest(filters=(Range("category", gte=1),)), id="range-on-keyword"),
     pytest.param(SearchRequest(sort=Sort("description")), id="sort-on-text"),
     pytest.param(SearchRequest(filters=(Term("colour", "red"),)), id="unknown-field"),
@@ -259,3 +269,19 @@ def test_the_tie_breaker_is_the_one_the_embedded_index_already_stores() -> None:
     digest = hashlib.blake2b(b"product/p1", digest_size=8).digest()
     assert tie_breaker(PRODUCT, "p1") == int.from_bytes(digest, "big", signed=True)
     assert tie_breaker(PRODUCT, "p1") != tie_breaker("user", "p1")
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("http://elastic:s3cret@127.0.0.1:9200", "http://elastic:***@127.0.0.1:9200"),
+    ("https://elastic:s3cret@es.example.com/prefix", "https://elastic:***@es.example.com/prefix"),
+    ("http://elastic:s3cret@[::1]:9200", "http://elastic:***@[::1]:9200"),
+    ("http://elastic:s3/cr?et@es:9200", "http://elastic:***@es:9200"),  # '/' and '?' in it
+    ("http://es:9200", "http://es:9200"),
+    ("https://es.example.com", "https://es.example.com"),
+])
+def test_a_cluster_url_is_shown_without_its_password(url: str, shown: str) -> None:
+    assert redacted(url) == shown
+
+
+def test_a_cluster_url_that_does_not_parse_is_not_shown_at_all() -> None:
+    assert "s3cret" not in redacted("http://elastic:s3cret@es:9200#fragment")

@@ -2,7 +2,8 @@
 
 Python's `re` is the oracle: the patterns use the `\\x{HEX}` escape of tantivy's regex dialect,
 which is translated to Python's `\\UXXXXXXXX` before compiling. Tantivy's own engine runs the same
-patterns in tests/integration/test_index_contract.py; here it only compiles them.
+patterns in the paging contract (tests/contracts/index_paging_contract.py, run by
+tests/integration/test_tantivy_index.py); here it only compiles them.
 """
 
 from __future__ import annotations

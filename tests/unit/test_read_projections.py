@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 
-from read.documents import ORDER, PRODUCT, SALE, USER
 from read.event_envelope import MalformedEvent, parse
 from read.projection.batches import ProjectionGap, project
+from read.projection.order_documents import ORDER, SALE
+from read.projection.product_documents import PRODUCT
+from read.projection.user_documents import USER
 from tests.unit.memory_index import MemoryIndex
 
 AT = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # a Wednesday

@@ -1,0 +1,135 @@
+"""The RabbitMQ broker (workers/rabbitmq/) honours the broker contract: it accepts a batch once
+RabbitMQ confirmed it was persisted, and retries the consumer on its own. It also keys, persists
+and parks messages as the topology says (workers/rabbitmq/rabbitmq_topology.py).
+
+Every test needs RabbitMQ at DIPTYCH_TEST_AMQP_URL: skipped without it, failed in CI
+(tests/conftest.py). Each test gets its own exchange and queue names, deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Sequence
+
+import aio_pika
+import pytest
+from aio_pika.abc import AbstractIncomingMessage
+
+from tests.contracts.broker_contract import BrokerContract, Event, Recorder, events
+from workers.broker import Broker, Envelope
+from workers.rabbitmq import rabbitmq_topology as topology
+from workers.rabbitmq.rabbitmq_broker import RabbitMQBroker
+from workers.rabbitmq.rabbitmq_topology import Names
+
+pytestmark = pytest.mark.rabbitmq
+SHARDS = 3
+DELIVERED_WITHIN = 30  # seconds
+
+
+async def drop_topology(url: str, names: Names) -> None:
+    async with await aio_pika.connect(url) as connection:
+        await topology.delete(await connection.channel(), names, SHARDS)
+
+
+class TestRabbitMQBroker(BrokerContract):
+    EVENTS, AGGREGATES, BATCH = 1000, 40, 250  # spread over every shard
+    FAILING_EVENTS, FAILING_AGGREGATES, FAILURES = 30, 3, 2
+
+    @pytest.fixture
+    async def broker(self, amqp_url: str) -> AsyncIterator[RabbitMQBroker]:
+        names = Names(f"test-{uuid.uuid4().hex[:8]}")
+        broker = RabbitMQBroker(amqp_url, SHARDS, names=names, batch_size=50)
+        await broker.connect()
+        yield broker
+        await broker.close()
+        await drop_topology(amqp_url, names)
+
+    @pytest.fixture
+    async def broker_nobody_receives(self, amqp_url: str) -> AsyncIterator[RabbitMQBroker]:
+        names = Names(f"test-{uuid.uuid4().hex[:8]}")
+        broker = RabbitMQBroker(amqp_url, shards=0, names=names)  # no shard queue is bound
+        await broker.connect()
+        try:
+            yield broker
+        finally:
+            await broker.close()
+            await drop_topology(amqp_url, names)
+
+    async def deliver(self, broker: Broker, recorder: Recorder, batches: list[list[Event]]) -> None:
+        for batch in batches:  # before anyone consumes: the shard queues hold them
+            await broker.publish(batch)
+        await broker.consume(recorder)
+        await asyncio.wait_for(recorder.done.wait(), DELIVERED_WITHIN)
+
+    async def redeliver(self, broker: Broker, recorder: Recorder, sent: list[Event]) -> None:
+        await broker.publish(sent)  # accepted: the retries are the broker's business
+        await asyncio.wait_for(recorder.done.wait(), DELIVERED_WITHIN)
+
+    async def test_messages_are_persistent_and_keyed_for_routing(
+        self, broker: RabbitMQBroker, amqp_url: str
+    ) -> None:
+        sent = events(1, aggregates=1)[0]
+        await broker.publish([sent])
+        connection = await aio_pika.connect(amqp_url)
+        channel = await connection.channel()
+        received: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
+        for shard in range(SHARDS):  # shard queues allow consumers only (single active consumer)
+            queue = await channel.get_queue(broker.names.shard_queue(shard))
+            await queue.consume(received.put, no_ack=True)
+        messages = [await asyncio.wait_for(received.get(), 10)]
+        await asyncio.sleep(0.2)
+        while not received.empty():
+            messages.append(received.get_nowait())
+        await connection.close()
+        [message] = messages
+        assert message.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
+        assert message.routing_key == "User.UserRenamed"
+        assert message.headers["aggregate_id"] == sent["aggregate_id"]
+        assert json.loads(message.body) == sent
+
+    async def test_parks_a_message_that_is_not_json_and_goes_on(
+        self, broker: RabbitMQBroker, amqp_url: str
+    ) -> None:
+        connection = await aio_pika.connect(amqp_url)
+        channel = await connection.channel()
+        exchange = await channel.get_exchange(broker.names.events)
+        await exchange.publish(
+            aio_pika.Message(b"\\xff not json", headers={"aggregate_id": "x"}), "User.Garbage"
+        )
+        recorder = Recorder(expected=5)
+        await broker.consume(recorder)
+        await broker.publish(events(5, aggregates=1))
+        await asyncio.wait_for(recorder.done.wait(), DELIVERED_WITHIN)
+        dead = await channel.get_queue(broker.names.dead)
+        parked = None
+        for _ in range(50):
+            if (parked := await dead.get(fail=False)) is not None:
+                break
+            await asyncio.sleep(0.1)
+        await connection.close()
+        assert parked is not None and parked.body == b"\\xff not json"
+
+    async def test_messages_in_hand_at_close_go_back_to_the_queue(
+        self, broker: RabbitMQBroker, amqp_url: str
+    ) -> None:
+        stuck = asyncio.Event()
+
+        async def never_finishes(batch: Sequence[Envelope]) -> None:
+            stuck.set()
+            raise ConnectionError("index down")  # retried until the consumer stops
+
+        await broker.consume(never_finishes)
+        sent = events(20, aggregates=2)
+        await broker.publish(sent)
+        await asyncio.wait_for(stuck.wait(), 10)
+        await broker.close()
+
+        again = RabbitMQBroker(amqp_url, SHARDS, names=broker.names)
+        await again.connect()
+        recorder = Recorder(expected=20)
+        await again.consume(recorder)
+        await asyncio.wait_for(recorder.done.wait(), DELIVERED_WITHIN)
+        await again.close()
+        assert recorder.count == 20 and recorder.in_order()
