@@ -32,15 +32,13 @@ from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 from strawberry.types import ExecutionContext
 
 from schema.access.authentication import InvalidToken, KeysUnavailable
-from schema.catalog_query_fields import Query
 from schema.context import Context, Services
 from schema.edge.error_policy import ErrorPolicy, log_errors
 from schema.edge.guard import DocumentCache, DocumentGuard
 from schema.edge.limits import DEFAULT_LIMITS, Limits
 from schema.edge.persisted import Refusal
-from schema.mutations import Mutation
+from schema.graph_kinds import root_types
 from schema.scalars import SCALAR_OVERRIDES
-from schema.subscriptions import Subscription
 
 
 class DiptychSchema(strawberry.Schema):
@@ -59,10 +57,11 @@ overlapping_fields_can_be_merged.MAX_COMPLEXITY_BUDGET = 20_000
 
 def build_schema(limits: Limits = DEFAULT_LIMITS) -> strawberry.Schema:
     cache = DocumentCache(limits.document_cache_bytes)
+    roots = root_types()  # merged from every schema/*_operations.py's declaration
     return DiptychSchema(
-        query=Query,
-        mutation=Mutation,
-        subscription=Subscription,
+        query=roots.query,
+        mutation=roots.mutation,
+        subscription=roots.subscription,
         scalar_overrides=SCALAR_OVERRIDES,
         # Factories, not instances: strawberry builds fresh extensions per operation. The
         # document cache is shared by every operation of this schema.

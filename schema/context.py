@@ -23,7 +23,7 @@ from schema.edge.budgets import Budgets
 from schema.edge.limits import DEFAULT_LIMITS, Limits
 from schema.edge.persisted import Documents
 from write.command_results import CommandResult
-from write.commands import Command
+from write.messages import Command
 
 
 class Dispatcher(Protocol):

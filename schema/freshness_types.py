@@ -4,33 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from read.documents import ORDER, PRODUCT, USER
 from read.freshness.projection_status import ProjectionStatus as Status
-from schema.order_types import Order
-from schema.types import Product, User
 
+if TYPE_CHECKING:
+    from schema.document_types import Document, DocumentType
 
-@strawberry.enum
-class DocumentType(Enum):
-    USER = USER
-    PRODUCT = PRODUCT
-    ORDER = ORDER
-
-
-Document = Annotated[User | Product | Order, strawberry.union("Document")]
+# Built from every declaration, this module's own operations included: named lazily, and read
+# when the schema is built (schema/document_types.py). Python sees an Enum and an object.
+DOCUMENT_TYPE: object = Annotated["DocumentType", strawberry.lazy("schema.document_types")]
+MAYBE_DOCUMENT: object = Annotated["Document", strawberry.lazy("schema.document_types")] | None
 
 
 @strawberry.type(description="A document the projector changed, as it is now.")
 class DocumentChange:
-    type: DocumentType
+    type: Enum = strawberry.field(graphql_type=DOCUMENT_TYPE)
     id: strawberry.ID
     version: int = strawberry.field(description="The version of its aggregate it reflects.")
     deleted: bool
-    document: Document | None
+    document: object | None = strawberry.field(graphql_type=MAYBE_DOCUMENT)
 
 
 @strawberry.type(description="The read side reflects the write behind the token.")

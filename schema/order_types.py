@@ -1,18 +1,33 @@
-"""Read-side GraphQL types for orders and sales summaries, built from read/ view models."""
+"""The Order's GraphQL types: the order as the read side shows it (with its customer, as the user
+is now), its connection and facets, and its mutations' inputs, payloads and result unions."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Annotated, Self
 
 import strawberry
 
+from read.index import Document
 from read.query import order_queries
-from read.query import sales_queries as sales
 from read.query.views import OrderLineView, OrderView, Page
+from schema.connection_types import Connection, FacetBucket, buckets
 from schema.context import Info
-from schema.types import FacetBucket, PageInfo, User, buckets
+from schema.error_types import (
+    InsufficientStock,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    ProductUnavailable,
+    Refused,
+    UserInactive,
+    VersionConflict,
+)
+from schema.mutation_types import EXPECTED_VERSION, Accepted
+from schema.user_types import User
+from write.command_results import CommandResult, OrderPlacedResult
 
 
 @strawberry.enum
@@ -23,8 +38,6 @@ class OrderStatus(Enum):
 
 
 OrderSort = strawberry.enum(order_queries.OrderSort, name="OrderSort")
-Interval = strawberry.enum(sales.Interval, name="SalesInterval")
-GroupBy = strawberry.enum(sales.GroupBy, name="SalesGroupBy")
 
 
 @strawberry.type(description="A line as it was when the order was placed.")
@@ -75,22 +88,16 @@ class Order:
     @classmethod
     def from_view(cls, v: OrderView) -> Order:
         return cls(
-            id=strawberry.ID(v.id),
-            version=v.version,
-            status=OrderStatus(v.status),
-            placed_at=v.placed_at,
-            total=v.total,
-            units=v.units,
+            id=strawberry.ID(v.id), version=v.version, status=OrderStatus(v.status),
+            placed_at=v.placed_at, total=v.total, units=v.units,
             customer=Customer(id=strawberry.ID(v.user_id), name=v.customer_name,
                               email=v.customer_email),
             lines=[OrderLine.from_view(line) for line in v.lines],
         )
 
-
-@strawberry.type
-class OrderEdge:
-    cursor: str
-    node: Order
+    @classmethod
+    def from_document(cls, document: Document) -> Order:
+        return cls.from_view(OrderView.from_document(document))
 
 
 @strawberry.type
@@ -99,42 +106,79 @@ class OrderFacets:
 
 
 @strawberry.type
-class OrderConnection:
-    edges: list[OrderEdge]
-    page_info: PageInfo
-    total_count: int
+class OrderConnection(Connection[Order]):
     facets: OrderFacets
 
     @classmethod
     def from_page(cls, page: Page[OrderView]) -> OrderConnection:
-        return cls(
-            edges=[OrderEdge(cursor=e.cursor, node=Order.from_view(e.node)) for e in page.edges],
-            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-            total_count=page.total_count,
-            facets=OrderFacets(status=buckets(page.facets.get("status", {}))),
-        )
+        facets = OrderFacets(status=buckets(page.facets.get("status", {})))
+        return cls.of(page, Order.from_view, facets=facets)
+
+
+@strawberry.input
+class OrderLineInput:
+    product_id: strawberry.ID
+    quantity: int
+
+
+@strawberry.input
+class PlaceOrderInput:
+    user_id: strawberry.ID
+    lines: list[OrderLineInput] = strawberry.field(
+        description="1 to 50 lines, each product at most once; the order keeps them in this order."
+    )
+
+
+@strawberry.input
+class CancelOrderInput:
+    id: strawberry.ID
+    expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
+
+
+@strawberry.input
+class ShipOrderInput:
+    id: strawberry.ID
+    expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
 
 
 @strawberry.type
-class SalesGroup:
-    key: str = strawberry.field(description="The order status or product category.")
-    revenue: Decimal
-    orders: int
-    units: int
-
-
-@strawberry.type
-class SalesBucket:
-    start: date = strawberry.field(description="First day of the day, week (Monday) or month.")
-    revenue: Decimal
-    orders: int
-    units: int
-    groups: list[SalesGroup]
+class OrderPlaced(Accepted):
+    total: Decimal = strawberry.field(description="The order's total at the prices of placement.")
 
     @classmethod
-    def from_view(cls, v: sales.SalesBucket) -> SalesBucket:
-        return cls(
-            start=v.start, revenue=v.revenue, orders=v.orders, units=v.units,
-            groups=[SalesGroup(key=g.key, revenue=g.revenue, orders=g.orders, units=g.units)
-                    for g in v.groups],
-        )
+    def of(cls, result: CommandResult, token: str) -> Self:
+        if not isinstance(result, OrderPlacedResult):
+            raise TypeError(f"placing an order reported {result!r}")
+        return cls(id=strawberry.ID(result.aggregate_id), version=result.version,
+                   consistency_token=token, total=result.total)
+
+
+@strawberry.type
+class OrderCancelled(Accepted):
+    pass
+
+
+@strawberry.type
+class OrderShipped(Accepted):
+    pass
+
+
+PlaceOrderResult = Annotated[
+    OrderPlaced
+    | InvalidInput
+    | NotFound
+    | UserInactive
+    | ProductUnavailable
+    | InsufficientStock
+    | VersionConflict  # only when concurrent orders kept winning every retry
+    | Refused,
+    strawberry.union("PlaceOrderResult"),
+]
+CancelOrderResult = Annotated[
+    OrderCancelled | InvalidInput | NotFound | VersionConflict | InvalidTransition | Refused,
+    strawberry.union("CancelOrderResult"),
+]
+ShipOrderResult = Annotated[
+    OrderShipped | InvalidInput | NotFound | VersionConflict | InvalidTransition | Refused,
+    strawberry.union("ShipOrderResult"),
+]

@@ -9,15 +9,16 @@ from typing import Any, TypeVar
 
 from graphql import GraphQLError
 
-from read.event_envelope import KIND_OF_AGGREGATE
 from read.freshness.consistency import ConsistencyToken
+from read.projection.projection_kinds import document_kind
 from schema.access.authentication import Role
 from schema.access.rules import Verdict, may_run
 from schema.context import Info
 from schema.error_types import Forbidden, Unauthenticated, to_graphql
-from schema.payloads import Accepted
+from schema.mutation_types import Accepted
 from write.command_errors import DomainError, StoreUnavailable
-from write.commands import CancelOrder, Command
+from write.messages import Command
+from write.orders.order_commands import CancelOrder
 
 P = TypeVar("P", bound=Accepted)
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ async def execute(info: Info, command: Command, payload: type[P]) -> P | Any:
         log.warning("write store unavailable: %s", error)
         raise GraphQLError(UNAVAILABLE, extensions={"code": "WRITE_STORE_UNAVAILABLE"}) from error
     token = ConsistencyToken(
-        kind=KIND_OF_AGGREGATE[result.aggregate_type],
+        kind=document_kind(result.aggregate_type),
         id=result.aggregate_id,
         version=result.version,
         position=result.position or 0,

@@ -8,7 +8,7 @@
 
 A customer asking for someone else's user or order gets nothing (null, or no rows), never a
 refusal that would reveal that it exists; a list is scoped inside the index query itself (see
-schema/order_query_fields.py). Refusals are typed: `Unauthenticated` when signing in would help,
+schema/order_operations.py). Refusals are typed: `Unauthenticated` when signing in would help,
 `Forbidden` when it would not.
 """
 
@@ -19,8 +19,18 @@ from enum import Enum
 from graphql import GraphQLError
 
 from schema.access.authentication import Principal, Role
-from write import commands
-from write.commands import Command
+from write.messages import Command
+from write.orders.order_commands import CancelOrder, PlaceOrder, ShipOrder
+from write.products.product_commands import (
+    AddProduct,
+    AssignProductSupplier,
+    ChangeProductPrice,
+    DescribeProduct,
+    DiscontinueProduct,
+    RestockProduct,
+)
+from write.suppliers.supplier_commands import AddSupplier, RenameSupplier
+from write.users.user_commands import ChangeUserEmail, DeactivateUser, RegisterUser, RenameUser
 
 
 class Verdict(Enum):
@@ -40,21 +50,23 @@ FIELDS: dict[str, frozenset[Role]] = {
     "user": SIGNED_IN, "users": ADMIN,
     "order": SIGNED_IN, "orders": SIGNED_IN,
     "salesSummary": ADMIN, "projectionStatus": ADMIN,
+    "supplier": ADMIN, "suppliers": ADMIN,  # back office; products show their supplier's name
     "readModelCaughtUp": ANYONE,  # then `may_see` on the token's document
     "documentChanged": ANYONE,  # then `may_see` on every document it delivers
 }
 
 # Commands by type: who may send them; `OWN` commands a customer may send for themselves only.
 COMMANDS: dict[type[Command], frozenset[Role]] = {
-    commands.RegisterUser: ANYONE,
-    commands.ChangeUserEmail: SIGNED_IN, commands.RenameUser: SIGNED_IN,
-    commands.DeactivateUser: ADMIN,
-    commands.AddProduct: ADMIN, commands.ChangeProductPrice: ADMIN,
-    commands.RestockProduct: ADMIN, commands.DescribeProduct: ADMIN,
-    commands.DiscontinueProduct: ADMIN,
-    commands.PlaceOrder: SIGNED_IN,
-    commands.CancelOrder: SIGNED_IN,  # whose order it is, the write side checks
-    commands.ShipOrder: ADMIN,
+    RegisterUser: ANYONE,
+    ChangeUserEmail: SIGNED_IN, RenameUser: SIGNED_IN,
+    DeactivateUser: ADMIN,
+    AddProduct: ADMIN, ChangeProductPrice: ADMIN,
+    RestockProduct: ADMIN, DescribeProduct: ADMIN,
+    DiscontinueProduct: ADMIN,
+    PlaceOrder: SIGNED_IN,
+    CancelOrder: SIGNED_IN,  # whose order it is, the write side checks
+    ShipOrder: ADMIN,
+    AddSupplier: ADMIN, RenameSupplier: ADMIN, AssignProductSupplier: ADMIN,
 }
 
 
@@ -77,9 +89,9 @@ def may_run(principal: Principal, command: Command) -> Verdict:
 def _subject(command: Command) -> str | None:
     """The user a customer's command acts on, where the command names one."""
     match command:
-        case commands.ChangeUserEmail() | commands.RenameUser():
+        case ChangeUserEmail() | RenameUser():
             return command.id
-        case commands.PlaceOrder():
+        case PlaceOrder():
             return command.user_id
     return None
 

@@ -42,7 +42,7 @@ from graphql.execution.values import VariableValues, get_argument_values, get_va
 
 from read.query.paging import MAX_PAGE
 from read.query.sales_queries import MAX_BUCKETS
-from write.input_checks import ORDER_LINES_MAX
+from write.domain_limits import ORDER_LINES_MAX
 
 MUTATION_COST = 10
 INTROSPECTION_ROOTS = 2

@@ -17,9 +17,9 @@ from schema.access.authentication import Principal, Role
 from schema.app import build_schema
 from schema.context import Context, Services
 from write import command_errors as errors
-from write import commands
 from write.command_results import CommandResult
-from write.commands import Command
+from write.messages import Command
+from write.products.product_commands import AddProduct
 
 ID = "00000000-0000-4000-8000-000000000009"
 # These tests are about outcomes; tests/unit/test_schema_rules.py is about roles.
@@ -71,7 +71,7 @@ async def test_a_mutation_dispatches_its_command_and_returns_a_token_for_the_wri
     data = await run(dispatcher, ADD)
 
     assert dispatcher.received == [
-        commands.AddProduct("kb-1", "Keyboard", "", "input", Decimal("89.90"), 3)
+        AddProduct("kb-1", "Keyboard", "", "input", Decimal("89.90"), 3)
     ]
     payload = data["addProduct"]
     assert (payload["__typename"], payload["id"], payload["version"]) == ("ProductAdded", ID, 1)

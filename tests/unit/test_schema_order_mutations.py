@@ -11,8 +11,9 @@ import pytest
 from read.freshness.consistency import ConsistencyToken
 from tests.unit.test_schema_mutations import FakeDispatcher, run
 from write import command_errors as errors
-from write import commands
 from write.command_results import CommandResult, OrderPlacedResult
+from write.messages import Command
+from write.orders.order_commands import CancelOrder, PlaceOrder, RequestedLine, ShipOrder
 
 ORDER = "00000000-0000-4000-8000-000000000009"
 USER = "00000000-0000-4000-8000-000000000001"
@@ -47,8 +48,8 @@ async def test_placing_an_order_sends_the_lines_in_order_and_returns_the_total()
     payload = (await run(dispatcher, PLACE))["placeOrder"]
 
     assert dispatcher.received == [
-        commands.PlaceOrder(
-            USER, (commands.RequestedLine(PEN, 2), commands.RequestedLine(INK, 1))
+        PlaceOrder(
+            USER, (RequestedLine(PEN, 2), RequestedLine(INK, 1))
         )
     ]
     assert payload["__typename"] == "OrderPlaced"
@@ -61,12 +62,12 @@ async def test_placing_an_order_sends_the_lines_in_order_and_returns_the_total()
 @pytest.mark.parametrize(
     ("query", "field", "command", "typename"),
     [
-        (CANCEL, "cancelOrder", commands.CancelOrder(ORDER, 1), "OrderCancelled"),
-        (SHIP, "shipOrder", commands.ShipOrder(ORDER, None), "OrderShipped"),
+        (CANCEL, "cancelOrder", CancelOrder(ORDER, 1), "OrderCancelled"),
+        (SHIP, "shipOrder", ShipOrder(ORDER, None), "OrderShipped"),
     ],
 )
 async def test_cancelling_and_shipping_return_the_orders_new_version(
-    query: str, field: str, command: commands.Command, typename: str
+    query: str, field: str, command: Command, typename: str
 ) -> None:
     dispatcher = FakeDispatcher(CommandResult("Order", ORDER, 2, 50))
 

@@ -1,22 +1,35 @@
 """The rules table, and the schema enforcing it: typed refusals that change nothing, documents
-of others invisible as if they did not exist."""
+of others invisible as if they did not exist. The schema's fields, and the document kinds it
+shows, come from the declarations of schema/*_operations.py (schema/graph_kinds.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+import strawberry
+from graphql import GraphQLEnumType, GraphQLUnionType
 
 from read.freshness.visibility_feed import VisibilityFeed
-from read.index import Upsert
+from read.index import Document, Upsert
+from read.projection.projection_kinds import specs
 from schema.access.authentication import ANONYMOUS, Principal, Role
 from schema.access.rules import COMMANDS, FIELDS, Verdict, may_ask, may_run, may_see
 from schema.app import build_schema
 from schema.context import Context, Services
+from schema.graph_kinds import documents, merged, typed
+from schema.order_types import Order
+from schema.product_types import Product
+from schema.supplier_types import Supplier
+from schema.user_types import User
 from tests.unit.memory_index import MemoryIndex
 from tests.unit.test_schema_mutations import FakeDispatcher
-from write import commands as c
+from write.aggregate_kinds import routes
 from write.command_results import CommandResult
+from write.messages import Command
+from write.orders.order_commands import CancelOrder, PlaceOrder, ShipOrder
+from write.products.product_commands import RestockProduct
+from write.users.user_commands import ChangeUserEmail, DeactivateUser, RegisterUser, RenameUser
 
 ADA, BOB = "00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b"
 CUSTOMER = Principal(Role.CUSTOMER, ADA)
@@ -27,11 +40,38 @@ def test_every_query_field_and_every_command_has_a_rule() -> None:
     schema = build_schema()._schema
     asked = set(schema.query_type.fields) | set(schema.subscription_type.fields)  # type: ignore[union-attr]
     assert asked == set(FIELDS)
-    assert set(COMMANDS) == {
-        t for t in vars(c).values() if isinstance(t, type) and t.__module__ == c.__name__
-        and t.__name__[0].isupper() and hasattr(t, "__dataclass_fields__")
-        and t.__name__ not in ("RequestedLine",)
+    assert set(COMMANDS) == set(routes())  # every command some aggregate handles
+
+
+def test_document_type_lists_the_kinds_that_have_a_graphql_type_and_no_other() -> None:
+    assert documents() == {
+        "user": User, "product": Product, "order": Order, "supplier": Supplier
     }
+    types = build_schema()._schema.type_map
+    enum, union = types["DocumentType"], types["Document"]
+    assert isinstance(enum, GraphQLEnumType) and isinstance(union, GraphQLUnionType)
+    assert set(enum.values) == {"USER", "PRODUCT", "ORDER", "SUPPLIER"}
+    assert {member.name for member in union.types} == {"User", "Product", "Order", "Supplier"}
+    assert set(documents()) <= set(specs())  # every kind shown is one some projection shapes
+
+
+def test_a_document_of_a_kind_no_declaration_shows_is_an_error_never_an_order() -> None:
+    with pytest.raises(KeyError, match="invoice"):
+        typed(Document("invoice", "i-1", 1, {"version": 1}))
+
+
+def test_a_root_field_declared_twice_is_an_error() -> None:
+    @strawberry.type
+    class One:
+        ping: int = 1
+
+    @strawberry.type
+    class Other:
+        ping: int = 2
+
+    with pytest.raises(TypeError, match=r"Query\.ping is declared by both One and Other"):
+        merged("Query", [One, None, Other])
+    assert merged("Mutation", [None, None]) is None
 
 
 @pytest.mark.parametrize(("principal", "field", "verdict"), [
@@ -49,22 +89,22 @@ def test_who_may_ask_for_what(principal: Principal, field: str, verdict: Verdict
 
 
 @pytest.mark.parametrize(("principal", "command", "verdict"), [
-    (ANONYMOUS, c.RegisterUser("Ada", "ada@example.com"), Verdict.ALLOWED),
-    (ANONYMOUS, c.RenameUser(ADA, "Ada"), Verdict.UNAUTHENTICATED),
-    (CUSTOMER, c.RenameUser(ADA, "Ada"), Verdict.ALLOWED),
-    (CUSTOMER, c.RenameUser(BOB, "Bob"), Verdict.FORBIDDEN),
-    (CUSTOMER, c.ChangeUserEmail(BOB, "b@example.com"), Verdict.FORBIDDEN),
-    (CUSTOMER, c.DeactivateUser(ADA), Verdict.FORBIDDEN),
-    (CUSTOMER, c.PlaceOrder(ADA, ()), Verdict.ALLOWED),
-    (CUSTOMER, c.PlaceOrder(BOB, ()), Verdict.FORBIDDEN),
-    (CUSTOMER, c.CancelOrder("o-1"), Verdict.ALLOWED),  # whose order it is: the write side
-    (CUSTOMER, c.ShipOrder("o-1"), Verdict.FORBIDDEN),
-    (CUSTOMER, c.RestockProduct("p-1", 5), Verdict.FORBIDDEN),
-    (ADMIN, c.PlaceOrder(BOB, ()), Verdict.ALLOWED),
-    (ADMIN, c.ShipOrder("o-1"), Verdict.ALLOWED),
+    (ANONYMOUS, RegisterUser("Ada", "ada@example.com"), Verdict.ALLOWED),
+    (ANONYMOUS, RenameUser(ADA, "Ada"), Verdict.UNAUTHENTICATED),
+    (CUSTOMER, RenameUser(ADA, "Ada"), Verdict.ALLOWED),
+    (CUSTOMER, RenameUser(BOB, "Bob"), Verdict.FORBIDDEN),
+    (CUSTOMER, ChangeUserEmail(BOB, "b@example.com"), Verdict.FORBIDDEN),
+    (CUSTOMER, DeactivateUser(ADA), Verdict.FORBIDDEN),
+    (CUSTOMER, PlaceOrder(ADA, ()), Verdict.ALLOWED),
+    (CUSTOMER, PlaceOrder(BOB, ()), Verdict.FORBIDDEN),
+    (CUSTOMER, CancelOrder("o-1"), Verdict.ALLOWED),  # whose order it is: the write side
+    (CUSTOMER, ShipOrder("o-1"), Verdict.FORBIDDEN),
+    (CUSTOMER, RestockProduct("p-1", 5), Verdict.FORBIDDEN),
+    (ADMIN, PlaceOrder(BOB, ()), Verdict.ALLOWED),
+    (ADMIN, ShipOrder("o-1"), Verdict.ALLOWED),
 ])
 def test_who_may_send_which_command(
-    principal: Principal, command: c.Command, verdict: Verdict
+    principal: Principal, command: Command, verdict: Verdict
 ) -> None:
     assert may_run(principal, command) is verdict
 
@@ -106,7 +146,7 @@ async def test_a_customer_s_cancel_carries_who_asks_to_the_write_side() -> None:
     dispatcher = FakeDispatcher(CommandResult("Order", "o-1", 2, 9))
     await run(CUSTOMER, 'mutation { cancelOrder(input: {id: "o-1"}) { __typename } }',
               dispatcher)
-    assert dispatcher.received == [c.CancelOrder("o-1", by_user=ADA)]
+    assert dispatcher.received == [CancelOrder("o-1", by_user=ADA)]
 
 
 async def test_query_refusals_carry_their_code() -> None:

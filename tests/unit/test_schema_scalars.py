@@ -8,8 +8,7 @@ import pytest
 import strawberry
 from graphql import BooleanValueNode, FloatValueNode, IntValueNode, StringValueNode, ValueNode
 
-from schema.catalog_query_fields import Query
-from schema.mutations import Mutation
+from schema.graph_kinds import root_types
 from schema.scalars import (
     MAX_INTEGER_DIGITS,
     SCALAR_OVERRIDES,
@@ -17,9 +16,8 @@ from schema.scalars import (
     parse_amount,
     parse_amount_literal,
 )
-from schema.subscriptions import Subscription
-from write.input_checks import PRICE_MAX
-from write.orders import TOTAL_MAX
+from write.domain_limits import PRICE_MAX
+from write.orders.order import TOTAL_MAX
 
 FORTY_DIGITS = "1234567890" * 4
 
@@ -100,7 +98,9 @@ def test_the_override_keeps_the_decimal_scalar_as_clients_know_it() -> None:
     assert BoundedDecimal.name == "Decimal"
     assert BoundedDecimal.serialize is not None
     assert BoundedDecimal.serialize(Decimal("89.90")) == "89.90"
-    plain = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
-    bounded = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription,
-                                scalar_overrides=SCALAR_OVERRIDES)
+    roots = root_types()
+    plain = strawberry.Schema(query=roots.query, mutation=roots.mutation,
+                              subscription=roots.subscription)
+    bounded = strawberry.Schema(query=roots.query, mutation=roots.mutation,
+                                subscription=roots.subscription, scalar_overrides=SCALAR_OVERRIDES)
     assert bounded.as_str() == plain.as_str()

@@ -1,12 +1,14 @@
-"""Subscriptions (graphql-transport-ws, and the legacy graphql-ws, at /graphql): freshness pushed
-to clients instead of polled by them. Each one registers with the visibility feed *before* it
-reads the current state, so nothing that happens in between is missed."""
+"""Read-model freshness: `projectionStatus` (a query, and a subscription), and subscriptions
+(graphql-transport-ws, and the legacy graphql-ws, at /graphql) that push freshness to clients
+instead of being polled by them. Each one registers with the visibility feed *before* it reads
+the current state, so nothing that happens in between is missed."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
 from collections.abc import AsyncGenerator
+from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
@@ -15,15 +17,15 @@ from graphql import GraphQLError
 from read.freshness.consistency import ConsistencyToken, wait_until_visible
 from read.freshness.visibility_feed import RESYNC
 from read.index import Document, IndexUnavailable
+from read.projection.product_documents import PRODUCT
 from read.query.query_errors import InvalidQuery, QueryError
-from read.query.views import OrderView, ProductView, UserView
 from schema.access.authentication import Principal, Role
+from schema.access.permissions import RoleMayAsk
 from schema.access.rules import Verdict, may_ask, may_see, refused
 from schema.context import Info
-from schema.freshness_types import CaughtUp, DocumentChange, DocumentType, ProjectionStatus
-from schema.order_types import Order
+from schema.freshness_types import DOCUMENT_TYPE, CaughtUp, DocumentChange, ProjectionStatus
+from schema.graph_kinds import GraphKind, typed
 from schema.read_model import graphql_error
-from schema.types import Product, User
 from write.command_errors import StoreUnavailable
 
 REMEMBERED = 10_000  # versions kept per subscription to drop duplicates
@@ -40,7 +42,7 @@ async def read_model_caught_up(
     principal = info.context.principal
     try:
         token = ConsistencyToken.decode(consistency)
-        if token.kind != "product" and principal.role is Role.ANONYMOUS:
+        if token.kind != PRODUCT and principal.role is Role.ANONYMOUS:
             raise refused(Verdict.UNAUTHENTICATED, f"a {token.kind}'s freshness")
         with info.context.waiting():
             await wait_until_visible(
@@ -58,7 +60,7 @@ async def read_model_caught_up(
 
 async def document_changed(
     info: Info,
-    type: DocumentType,
+    type: Annotated[Enum, strawberry.argument(graphql_type=DOCUMENT_TYPE)],
     ids: Annotated[list[strawberry.ID] | None, strawberry.argument(
         description="Only these documents; their current state comes first.")] = None,
 ) -> AsyncGenerator[DocumentChange, None]:
@@ -66,29 +68,29 @@ async def document_changed(
     if ids is not None and not 1 <= len(ids) <= MAX_IDS:
         raise graphql_error(InvalidQuery(f"ids takes 1 to {MAX_IDS} ids", field="ids"))
     index, kind, principal = info.context.index, type.value, info.context.principal
-    if kind != "product" and principal.role is Role.ANONYMOUS:
+    if kind != PRODUCT and principal.role is Role.ANONYMOUS:
         raise refused(Verdict.UNAUTHENTICATED, f"{kind} documents")
     seen: OrderedDict[str, int] = OrderedDict()
     with info.context.services.feed.subscribe(kind, ids) as changes:
         for current in ids or []:
-            first = await _newer(index, kind, str(current), seen, principal)
+            first = await _newer(index, type, str(current), seen, principal)
             if first is not None:
                 yield first
         while True:
             announced = await changes.queue.get()
             wanted = [str(i) for i in ids or seen] if announced is RESYNC else [announced.id]
             for id_ in wanted:
-                if (found := await _newer(index, kind, id_, seen, principal)) is not None:
+                if (found := await _newer(index, type, id_, seen, principal)) is not None:
                     yield found
 
 
 async def _newer(
-    index: Any, kind: str, id_: str, seen: OrderedDict[str, int], principal: Principal
+    index: Any, type_: Enum, id_: str, seen: OrderedDict[str, int], principal: Principal
 ) -> DocumentChange | None:
     """The document's change, unless this subscription already sent that version or the
     caller may not see the document (a customer sees their own users and orders only)."""
-    document: Document | None = await index.get(kind, id_)  # announced means written
-    if document is not None and not may_see(principal, kind, document.body, id_):
+    document: Document | None = await index.get(type_.value, id_)  # announced means written
+    if document is not None and not may_see(principal, type_.value, document.body, id_):
         return None
     version = int(document.body["version"]) if document else seen.get(id_, 0) + 1
     if version <= seen.get(id_, 0) or (document is None and id_ not in seen):
@@ -98,17 +100,9 @@ async def _newer(
     while len(seen) > REMEMBERED:
         seen.popitem(last=False)
     return DocumentChange(
-        type=DocumentType(kind), id=strawberry.ID(id_), version=version,
-        deleted=document is None, document=_typed(document) if document else None,
+        type=type_, id=strawberry.ID(id_), version=version,
+        deleted=document is None, document=typed(document) if document else None,
     )
-
-
-def _typed(document: Document) -> User | Product | Order:
-    if document.kind == "user":
-        return User.from_view(UserView.from_document(document))
-    if document.kind == "product":
-        return Product.from_view(ProductView.from_document(document))
-    return Order.from_view(OrderView.from_document(document))
 
 
 async def projection_status(
@@ -148,7 +142,16 @@ async def current_status(info: Info) -> ProjectionStatus:
 
 
 @strawberry.type
-class Subscription:
+class FreshnessQueries:
+    projection_status: ProjectionStatus = strawberry.field(
+        resolver=current_status,
+        description="How far the read side trails the write side, now.",
+        permission_classes=[RoleMayAsk],
+    )
+
+
+@strawberry.type
+class FreshnessSubscriptions:
     read_model_caught_up: AsyncGenerator[CaughtUp, None] = strawberry.subscription(
         resolver=read_model_caught_up,
         description="Emits once, as soon as the read side reflects the write behind the token "
@@ -162,3 +165,6 @@ class Subscription:
         resolver=projection_status,
         description="The projection status now, then every `every` seconds.",
     )
+
+
+OPERATIONS = GraphKind(queries=FreshnessQueries, subscriptions=FreshnessSubscriptions)
