@@ -1,5 +1,5 @@
 """The raw limit beside GraphQL reads: a bare Starlette JSON route that calls the same index query
-(read.query.catalog_queries.products) on the same index, served by uvicorn the way `diptych
+(read.query.product_queries.products) on the same index, served by uvicorn the way `diptych
 serve` serves the API (same uvicorn settings, access log included).
 
     python -m bench.raw_read_server --index-dir DIR --port N [--read-only]
@@ -27,8 +27,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from read.index import SearchIndex
-from read.query import catalog_queries as queries
-from read.query.catalog_queries import ProductFilter
+from read.query import product_queries
+from read.query.product_queries import ProductFilter
 from read.tantivy.tantivy_index import TantivyIndex
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,8 @@ class State(TypedDict):
 async def products(request: Request) -> Response:
     index: SearchIndex = request.state.index
     where = ProductFilter(search=request.query_params.get("search"))
-    page = await queries.products(index, where, first=int(request.query_params.get("first", 20)))
+    first = int(request.query_params.get("first", 20))
+    page = await product_queries.products(index, where, first=first)
     categories = sorted(page.facets.get("category", {}).items(), key=lambda kv: (-kv[1], kv[0]))
     return JSONResponse({
         "totalCount": page.total_count,

@@ -18,10 +18,9 @@ from bench.questions import (
     SalesByDay,
 )
 from read.index import SearchIndex
-from read.query.catalog_queries import ProductFilter, ProductSort, products
-from read.query.order_queries import OrderFilter, OrderSort, orders
+from read.query.order_queries import OrderFilter, OrderSort, OrderView, orders
+from read.query.product_queries import ProductFilter, ProductSort, ProductView, products
 from read.query.sales_queries import GroupBy, Interval, sales_summary
-from read.query.views import OrderView, ProductView
 
 
 async def search_orders(index: SearchIndex, question: OrderSearch) -> Orders:

@@ -36,7 +36,7 @@ from bench.questions import (
     Sales,
     SalesByDay,
 )
-from read.query.catalog_queries import PRICE_EDGES
+from read.query.product_queries import PRICE_EDGES
 
 WORD_MATCHES = """(u.name ILIKE :w{n} OR u.email ILIKE :w{n} OR EXISTS (
     SELECT 1 FROM order_lines l
@@ -64,7 +64,7 @@ PER_CATEGORY = text("SELECT category, count(*) FROM products GROUP BY category")
 
 
 def _price_ranges() -> TextClause:
-    """One COUNT per range of PRICE_EDGES (read.query.catalog_queries, in cents): [low, high),
+    """One COUNT per range of PRICE_EDGES (read.query.product_queries, in cents): [low, high),
     either end open."""
     counts = []
     for low, high in itertools.pairwise((None, *PRICE_EDGES, None)):

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Generic, Self, TypeVar
 
 import strawberry
 
-from read.query.views import Page
+from read.query.pages import Page
 
 NodeT = TypeVar("NodeT")
 ViewT = TypeVar("ViewT")

@@ -15,9 +15,9 @@ from strawberry.types import Info as StrawberryInfo
 from read.freshness.projection_status import ProjectionStatus
 from read.freshness.visibility_feed import VisibilityFeed
 from read.index import SearchIndex
-from read.query import catalog_queries as queries
+from read.query import user_queries
 from read.query.query_errors import QueryError
-from read.query.views import UserView
+from read.query.user_queries import UserView
 from schema.access.authentication import ANONYMOUS, InvalidToken, Principal, TokenVerifier
 from schema.edge.budgets import Budgets
 from schema.edge.limits import DEFAULT_LIMITS, Limits
@@ -98,7 +98,7 @@ class Context:
             self.waits -= 1
 
     async def _load_users(self, ids: list[str]) -> list[UserView | None]:
-        return await queries.users_by_id(self.index, ids)
+        return await user_queries.users_by_id(self.index, ids)
 
 
 Info = StrawberryInfo[Context, None]

@@ -13,7 +13,7 @@ import strawberry
 from read.projection.order_documents import ORDER
 from read.query import order_queries
 from read.query.order_queries import OrderFilter
-from read.query.views import Page
+from read.query.pages import Page
 from schema.access.authentication import Role
 from schema.access.permissions import read_model
 from schema.access.rules import may_see

@@ -12,7 +12,8 @@ import strawberry
 
 from read.index import Document
 from read.query import order_queries
-from read.query.views import OrderLineView, OrderView, Page
+from read.query.order_queries import OrderLineView, OrderView
+from read.query.pages import Page
 from schema.connection_types import Connection, FacetBucket, buckets
 from schema.context import Info
 from schema.error_types import (

@@ -8,8 +8,8 @@ from decimal import Decimal
 import strawberry
 
 from read.projection.product_documents import PRODUCT
-from read.query import catalog_queries as queries
-from read.query.catalog_queries import ProductFilter
+from read.query import product_queries
+from read.query.product_queries import ProductFilter
 from schema.access.permissions import read_model
 from schema.connection_types import After, First
 from schema.context import Info
@@ -49,7 +49,7 @@ from write.products.product_commands import (
 
 
 async def product(info: Info, id: strawberry.ID) -> Product | None:
-    view = await queries.product(info.context.index, id)
+    view = await product_queries.product(info.context.index, id)
     return Product.from_view(view) if view else None
 
 
@@ -65,7 +65,7 @@ async def products(
     after: After = None,
 ) -> ProductConnection:
     where = ProductFilter(search, category, min_price, max_price, in_stock)
-    page = await queries.products(info.context.index, where, sort, first, after)
+    page = await product_queries.products(info.context.index, where, sort, first, after)
     return ProductConnection.from_page(page)
 
 

@@ -11,8 +11,9 @@ from typing import Annotated
 import strawberry
 
 from read.index import Document
-from read.query import catalog_queries as queries
-from read.query.views import Page, ProductView
+from read.query import product_queries
+from read.query.pages import Page
+from read.query.product_queries import ProductView
 from schema.connection_types import Connection, FacetBucket, buckets
 from schema.error_types import (
     InvalidInput,
@@ -31,7 +32,7 @@ class ProductStatus(Enum):
     DISCONTINUED = "discontinued"
 
 
-ProductSort = strawberry.enum(queries.ProductSort, name="ProductSort")
+ProductSort = strawberry.enum(product_queries.ProductSort, name="ProductSort")
 
 
 @strawberry.type

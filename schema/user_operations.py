@@ -6,7 +6,7 @@ from __future__ import annotations
 import strawberry
 
 from read.projection.user_documents import USER
-from read.query import catalog_queries as queries
+from read.query import user_queries
 from schema.access.permissions import read_model
 from schema.access.rules import may_see
 from schema.connection_types import After, First
@@ -36,7 +36,7 @@ from write.users.user_commands import ChangeUserEmail, DeactivateUser, RegisterU
 async def user(info: Info, id: strawberry.ID) -> User | None:
     if not may_see(info.context.principal, USER, None, id):
         return None  # someone else's user: as if there were none
-    view = await queries.user(info.context.index, id)
+    view = await user_queries.user(info.context.index, id)
     return User.from_view(view) if view else None
 
 
@@ -47,7 +47,7 @@ async def users(
     first: First = 20,
     after: After = None,
 ) -> UserConnection:
-    page = await queries.users(info.context.index, search, sort, first, after)
+    page = await user_queries.users(info.context.index, search, sort, first, after)
     return UserConnection.of(page, User.from_view)
 
 

@@ -11,8 +11,8 @@ from typing import Annotated
 import strawberry
 
 from read.index import Document
-from read.query import catalog_queries as queries
-from read.query.views import UserView
+from read.query import user_queries
+from read.query.user_queries import UserView
 from schema.connection_types import Connection
 from schema.error_types import (
     EmailTaken,
@@ -31,7 +31,7 @@ class UserStatus(Enum):
     DEACTIVATED = "deactivated"
 
 
-UserSort = strawberry.enum(queries.UserSort, name="UserSort")
+UserSort = strawberry.enum(user_queries.UserSort, name="UserSort")
 
 
 @strawberry.type

@@ -116,7 +116,7 @@ def _notes(seeded: seeding.Seeded, write_store: str) -> tuple[str, ...]:
     return (
         f"Write store: {write_store}, a scratch database. Read side (read.query): "
         "order_queries.orders (sort NEWEST), sales_queries.sales_summary (DAY, grouped by "
-        "STATUS), catalog_queries.products (one category, by price, with facets) on the "
+        "STATUS), product_queries.products (one category, by price, with facets) on the "
         "service's tantivy index. SQL: "
         "bench/sql_side.py on the write store's tables and indexes, ILIKE for words. Neither "
         "side goes through HTTP.",

@@ -92,7 +92,7 @@ async def run(context: Context) -> Outcome:
     return Outcome(
         scenario="read",
         diptych=_side(ours, f"products(search, first: {PAGE}) over HTTP (GraphQL)"),
-        raw=_side(theirs, "GET /products: read.query.catalog_queries.products, JSON (Starlette)"),
+        raw=_side(theirs, "GET /products: read.query.product_queries.products, JSON (Starlette)"),
         goal=GOAL,
         parameters={"products": size.corpus, "rounds": size.rounds,
                     "queries_per_round": size.queries, "concurrency": size.concurrency},

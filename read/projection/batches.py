@@ -11,11 +11,12 @@ document some other projector changed meanwhile is re-read, and the batch applie
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from read.event_envelope import EventMessage
 from read.freshness.visibility_feed import Change
@@ -55,20 +56,49 @@ async def project(index: SearchIndex, events: Sequence[EventMessage]) -> Project
         if event.type not in table:
             log.warning("no projection for event type %s; skipped", event.type)
     suspects: set[Key] = set()
-    for attempt in range(ATTEMPTS):
-        workspace = Workspace(index, suspects)
-        await workspace.prefetch(_targets(known))
-        for event in known:
-            await table[event.type](event, workspace)
-        writes = workspace.writes()
-        result = await index.write(writes, checkpoint=checkpoint)
-        if not result.rejected:
-            changes = tuple(Change(w.kind, w.id, int(w.body["version"])) for w in writes)
-            return Projected(len(writes), changes)
+    retrying = AsyncRetrying(
+        stop=stop_after_attempt(ATTEMPTS),
+        wait=_spread,
+        retry=retry_if_exception_type(_DocumentsMoved),
+        reraise=True,
+    )
+    try:
+        async for attempt in retrying:
+            with attempt:
+                return await _apply(index, known, checkpoint, suspects)
+    except _DocumentsMoved as moved:
+        raise ProjectionConflict(
+            f"{len(suspects)} documents kept changing under this batch"
+        ) from moved
+    raise AssertionError("unreachable")
+
+
+class _DocumentsMoved(Exception):
+    """A compare-and-set write found documents changed since they were read."""
+
+
+async def _apply(
+    index: SearchIndex, events: Sequence[EventMessage], checkpoint: Checkpoint, suspects: set[Key]
+) -> Projected:
+    """One round: read the documents (the `suspects` fresh), apply every event, write back."""
+    table = projections()
+    workspace = Workspace(index, suspects)
+    await workspace.prefetch(_targets(events))
+    for event in events:
+        await table[event.type](event, workspace)
+    writes = workspace.writes()
+    result = await index.write(writes, checkpoint=checkpoint)
+    if result.rejected:
         suspects |= set(result.rejected)
         log.debug("%d documents changed under us; applying the batch again", len(result.rejected))
-        await asyncio.sleep(random.uniform(0, 0.01 * (attempt + 1)))
-    raise ProjectionConflict(f"{len(suspects)} documents kept changing under this batch")
+        raise _DocumentsMoved()
+    changes = tuple(Change(w.kind, w.id, int(w.body["version"])) for w in writes)
+    return Projected(len(writes), changes)
+
+
+def _spread(state: RetryCallState) -> float:
+    """Rivals that keep colliding spread out: round n waits up to n times 10 ms, at random."""
+    return random.uniform(0, 0.01 * state.attempt_number)
 
 
 def _targets(events: Iterable[EventMessage]) -> Iterable[Key]:

@@ -7,11 +7,64 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
 
-from read.index import RELEVANCE, Filter, Range, SearchIndex, Sort, Term
+from read.index import RELEVANCE, Document, Filter, Range, SearchIndex, Sort, Term
 from read.projection.order_documents import ORDER
+from read.query.pages import Page
 from read.query.paging import Listing, money_range, page, text
 from read.query.query_errors import InvalidQuery
-from read.query.views import OrderView, Page
+
+
+@dataclass(frozen=True)
+class OrderLineView:
+    product_id: str
+    sku: str
+    name: str
+    category: str
+    unit_price: Decimal
+    quantity: int
+    line_total: Decimal
+
+
+@dataclass(frozen=True)
+class OrderView:
+    id: str
+    version: int
+    status: str
+    user_id: str
+    customer_name: str
+    customer_email: str
+    placed_at: datetime
+    total: Decimal
+    units: int
+    lines: list[OrderLineView]
+
+    @classmethod
+    def from_document(cls, doc: Document) -> OrderView:
+        b = doc.body
+        return cls(
+            id=doc.id,
+            version=b["version"],
+            status=b["status"],
+            user_id=b["user_id"],
+            customer_name=b["customer_name"],
+            customer_email=b["customer_email"],
+            placed_at=datetime.fromisoformat(b["placed_at"]),
+            total=Decimal(b["total"]),
+            units=b["units"],
+            lines=[
+                OrderLineView(
+                    product_id=line["product_id"],
+                    sku=line["sku"],
+                    name=line["name"],
+                    category=line["category"],
+                    unit_price=Decimal(line["unit_price"]),
+                    quantity=line["quantity"],
+                    line_total=Decimal(line["line_total"]),
+                )
+                for line in b["lines"]
+            ],
+        )
+
 
 STATUSES = ("placed", "cancelled", "shipped")
 # A month short of date.max: the day, week or month after any day a query takes still exists, so

@@ -10,8 +10,8 @@ from typing import TypeVar
 
 from read.index import Document, Filter, InvalidCursor, Range, SearchIndex, SearchRequest, Sort
 from read.query import cursors
+from read.query.pages import Edge, Page
 from read.query.query_errors import InvalidQuery
-from read.query.views import Edge, Page
 
 T = TypeVar("T")
 MAX_PAGE = 100

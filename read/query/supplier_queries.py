@@ -8,8 +8,8 @@ from enum import Enum
 
 from read.index import RELEVANCE, Document, SearchIndex, Sort
 from read.projection.supplier_documents import SUPPLIER
+from read.query.pages import Page
 from read.query.paging import Listing, page, text
-from read.query.views import Page
 
 
 @dataclass(frozen=True)

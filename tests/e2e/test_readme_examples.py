@@ -24,10 +24,13 @@ def remember(data: dict[str, Any], values: dict[str, str]) -> None:
     """The values a reader would copy from a mutation's answer."""
     for result in data.values():
         typename = result.get("__typename") if isinstance(result, dict) else None
-        if typename in ("ProductAdded", "UserRegistered", "OrderPlaced"):
+        kinds = {"ProductAdded": "PRODUCT", "UserRegistered": "USER", "OrderPlaced": "ORDER",
+                 "SupplierAdded": "SUPPLIER"}
+        if typename in kinds:
             values["PASTE-THE-TOKEN"] = result["consistencyToken"]
-            kind = {"ProductAdded": "PRODUCT", "UserRegistered": "USER", "OrderPlaced": "ORDER"}
-            values[f"PASTE-THE-{kind[typename]}-ID"] = result["id"]
+            values[f"PASTE-THE-{kinds[typename]}-ID"] = result["id"]
+        elif typename == "ProductSupplierAssigned":
+            values["PASTE-THE-TOKEN"] = result["consistencyToken"]
         elif typename is not None:
             raise AssertionError(f"the example's mutation failed: {result}")
 
@@ -51,7 +54,7 @@ async def test_every_readme_example_answers_as_documented(server: Server) -> Non
         remember(body["data"], values)
         answers.append(body["data"])
 
-    _, products, _, order, orders_and_user, sales = answers
+    _, products, _, order, orders_and_user, sales, _, _, supplied = answers
     assert products["products"]["totalCount"] == 1
     assert products["products"]["edges"][0]["node"]["sku"] == "KB-1"
     placed = order["placeOrder"]
@@ -63,6 +66,8 @@ async def test_every_readme_example_answers_as_documented(server: Server) -> Non
     ]
     assert orders_and_user["user"]["orderCount"] == 1
     assert sum(float(b["revenue"]) for b in sales["salesSummary"]) in (0.0, 89.9)  # 0 after 2026
+    assert supplied["product"] == {"sku": "KB-1", "supplierName": "Acme Keyboards"}
+    assert supplied["supplier"] == {"name": "Acme Keyboards", "productCount": 1}
 
     # Search as the README describes it: whole words, all of them, any case; SKUs as words.
     search = "query($s: String) { products(search: $s) { edges { node { sku } } } }"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from read.query import catalog_queries as queries
-from read.query.catalog_queries import ProductFilter
+from read.query import product_queries
+from read.query.product_queries import ProductFilter
 from read.tantivy.tantivy_index import TantivyIndex
 
 
@@ -13,7 +13,7 @@ async def test_products_on_an_empty_index_have_every_price_range_at_zero(tmp_pat
     index = TantivyIndex(tmp_path / "index")
     await index.open()
     try:
-        page = await queries.products(
+        page = await product_queries.products(
             index, ProductFilter(None, None, None, None, None), None, 5, None)
     finally:
         await index.close()

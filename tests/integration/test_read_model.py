@@ -23,12 +23,12 @@ import pytest_asyncio
 
 from read.event_envelope import parse
 from read.projection.batches import project
-from read.query import catalog_queries as queries
-from read.query import order_queries
+from read.query import order_queries, product_queries, user_queries
 from read.query import sales_queries as sales
-from read.query.catalog_queries import ProductFilter, ProductSort, UserSort
 from read.query.order_queries import OrderFilter, OrderSort
+from read.query.product_queries import ProductFilter, ProductSort
 from read.query.sales_queries import GroupBy, Interval
+from read.query.user_queries import UserSort
 from read.tantivy.tantivy_index import TantivyIndex
 
 IDS = {name: str(uuid.uuid5(uuid.NAMESPACE_DNS, name)) for name in
@@ -149,7 +149,7 @@ async def test_order_lists_count_statuses_as_facets(index: TantivyIndex) -> None
 async def test_customers_carry_their_order_count_and_spend_without_cancelled_orders(
     index: TantivyIndex,
 ) -> None:
-    page = await queries.users(index, sort=UserSort.MOST_SPENT)
+    page = await user_queries.users(index, sort=UserSort.MOST_SPENT)
     assert [(u.name, u.order_count, u.total_spent) for u in (e.node for e in page.edges)] == [
         ("Ada", 1, Decimal("200.00")), ("Bob", 2, Decimal("180.00"))]
 
@@ -158,7 +158,7 @@ async def test_customers_carry_their_order_count_and_spend_without_cancelled_ord
 async def test_best_sellers_count_reserved_units_and_not_released_ones(
     index: TantivyIndex,
 ) -> None:
-    page = await queries.products(index, ProductFilter(), ProductSort.BEST_SELLING)
+    page = await product_queries.products(index, ProductFilter(), ProductSort.BEST_SELLING)
     sold = [(e.node.sku, e.node.sold, e.node.stock) for e in page.edges]
     assert sold[0] == ("MS", 4, 6)
     assert sorted(sold[1:]) == [("HP", 2, 8), ("KB", 2, 8)]
@@ -168,13 +168,13 @@ async def test_best_sellers_count_reserved_units_and_not_released_ones(
 async def test_price_range_facets_count_matches_and_follow_the_search(
     index: TantivyIndex,
 ) -> None:
-    everything = await queries.products(index, ProductFilter())
+    everything = await product_queries.products(index, ProductFilter())
     assert [r.count for r in everything.ranges["price"]] == [0, 1, 1, 1, 0]
     assert [(r.low, r.high) for r in everything.ranges["price"]][:2] == [
         (None, Decimal("10.00")), (Decimal("10.00"), Decimal("50.00"))]
-    keyboards = await queries.products(index, ProductFilter(search="keyboard"))
+    keyboards = await product_queries.products(index, ProductFilter(search="keyboard"))
     assert [r.count for r in keyboards.ranges["price"]] == [0, 0, 0, 1, 0]
-    cheap = await queries.products(index, ProductFilter(max_price=Decimal("30")))
+    cheap = await product_queries.products(index, ProductFilter(max_price=Decimal("30")))
     assert [e.node.sku for e in cheap.edges] == ["MS"]
     assert [r.count for r in cheap.ranges["price"]] == [0, 1, 1, 1, 0]  # ignores its own filter
 

@@ -20,7 +20,8 @@ from tests.postgres import fresh_database
 from workers.broker import Envelope
 from workers.inprocess_broker import InProcessBroker
 from workers.relay import Relay, RelaySupervisor
-from workers.relay_lock import RETRY, FileRelayLock, PostgresRelayLock
+from workers.relay_lock import FileRelayLock, PostgresRelayLock
+from workers.retry_policies import LOCK_MAX_WAIT as RETRY
 from write.event_records import records_of
 from write.handling import handle
 from write.sqlalchemy.database import create_engine, is_postgres

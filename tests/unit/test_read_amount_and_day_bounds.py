@@ -9,10 +9,10 @@ from decimal import Context, Decimal, localcontext
 import pytest
 
 from read.index import Range
-from read.query import catalog_queries as queries
-from read.query.catalog_queries import ProductFilter
+from read.query import product_queries
 from read.query.order_queries import LAST_DAY, OrderFilter, day_range, orders
 from read.query.paging import MAX_AMOUNT, money_range
+from read.query.product_queries import ProductFilter
 from read.query.query_errors import InvalidQuery
 from read.query.sales_queries import GroupBy, Interval, bucket_starts, sales_summary
 from tests.unit.memory_index import MemoryIndex
@@ -54,7 +54,7 @@ def test_an_amount_becomes_cents_exactly_whatever_the_thread_decimal_context() -
 async def test_a_refused_amount_never_reaches_the_index() -> None:
     index = MemoryIndex()  # it refuses searches loudly: reaching it would fail differently
     with pytest.raises(InvalidQuery) as refused:
-        await queries.products(index, ProductFilter(min_price=Decimal("1e999999999")))
+        await product_queries.products(index, ProductFilter(min_price=Decimal("1e999999999")))
     assert refused.value.field == "minPrice"
     with pytest.raises(InvalidQuery) as refused:
         await orders(index, OrderFilter(max_total=Decimal("1e999999999")))

@@ -10,8 +10,7 @@ import pytest
 from read import opaque_strings
 from read.freshness.consistency import ConsistencyToken
 from read.freshness.visibility_feed import RESYNC, VisibilityFeed
-from read.query import catalog_queries as queries
-from read.query import cursors
+from read.query import cursors, product_queries, user_queries
 from read.query.query_errors import InvalidQuery
 from tests.unit.memory_index import MemoryIndex
 from write.domain_limits import NAME_MAX, PRODUCT_NAME_MAX
@@ -100,11 +99,11 @@ async def test_a_cursor_longer_than_any_real_one_is_refused_before_the_index_is_
     cursor = cursors.encode("NAME", ("a" * 100_000, 1))
     assert len(cursor) > 130_000
     with pytest.raises(InvalidQuery) as raised:
-        await queries.users(MemoryIndex(), sort=queries.UserSort.NAME, after=cursor)
+        await user_queries.users(MemoryIndex(), sort=user_queries.UserSort.NAME, after=cursor)
     assert (raised.value.code, raised.value.field) == ("BAD_USER_INPUT", "after")
     with pytest.raises(InvalidQuery):
-        await queries.products(MemoryIndex(), queries.ProductFilter(),
-                               sort=queries.ProductSort.NAME, after=cursor)
+        await product_queries.products(MemoryIndex(), product_queries.ProductFilter(),
+                               sort=product_queries.ProductSort.NAME, after=cursor)
 
 
 @pytest.mark.parametrize("value", [

@@ -1,29 +1,57 @@
-"""The read side's questions about users and products: plain functions over the index port,
-answering with view models. Orders are in order_queries.py, sales summaries in sales.py."""
+"""The read side's questions about products: plain functions over the index port, answering with
+view models, facets and price ranges."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
-from read.index import RELEVANCE, Filter, Range, SearchIndex, Sort, Term
+from read.index import RELEVANCE, Document, Filter, Range, SearchIndex, Sort, Term
 from read.projection.product_documents import PRODUCT
-from read.projection.user_documents import USER
+from read.query.pages import Page, RangeCount
 from read.query.paging import Listing, money_range, page, text
-from read.query.views import Page, ProductView, RangeCount, UserView
 
 # Price-range facet edges, in cents: under 10, 10-50, 50-100, 100-500, 500 and more.
 PRICE_EDGES = (1000, 5000, 10000, 50000)
 
 
-class UserSort(Enum):
-    RELEVANCE = RELEVANCE
-    NAME = Sort("name_key")
-    NEWEST = Sort("registered_ms", descending=True)
-    MOST_SPENT = Sort("spent_cents", descending=True)
+@dataclass(frozen=True)
+class ProductView:
+    id: str
+    version: int
+    sku: str
+    name: str
+    description: str
+    category: str
+    price: Decimal
+    stock: int
+    sold: int
+    status: str
+    added_at: datetime
+    supplier_id: str | None = None
+    supplier_name: str | None = None
+
+    @classmethod
+    def from_document(cls, doc: Document) -> ProductView:
+        b = doc.body
+        return cls(
+            id=doc.id,
+            version=b["version"],
+            sku=b["sku"],
+            name=b["name"],
+            description=b["description"],
+            category=b["category"],
+            price=Decimal(b["price"]),
+            stock=b["stock"],
+            sold=b["sold"],
+            status=b["status"],
+            added_at=datetime.fromisoformat(b["added_at"]),
+            supplier_id=b.get("supplier_id"),  # absent from documents projected before suppliers
+            supplier_name=b.get("supplier_name"),
+        )
 
 
 class ProductSort(Enum):
@@ -44,33 +72,9 @@ class ProductFilter:
     in_stock: bool | None = None
 
 
-async def user(index: SearchIndex, id: str) -> UserView | None:
-    doc = await index.get(USER, id)
-    return UserView.from_document(doc) if doc else None
-
-
-async def users_by_id(index: SearchIndex, ids: Sequence[str]) -> list[UserView | None]:
-    """Each id's user, in the order asked (for batching loaders)."""
-    found = await index.get_many(USER, list(dict.fromkeys(ids)))
-    return [UserView.from_document(found[i]) if i in found else None for i in ids]
-
-
 async def product(index: SearchIndex, id: str) -> ProductView | None:
     doc = await index.get(PRODUCT, id)
     return ProductView.from_document(doc) if doc else None
-
-
-async def users(
-    index: SearchIndex,
-    search: str | None = None,
-    sort: UserSort | None = None,
-    first: int = 20,
-    after: str | None = None,
-) -> Page[UserView]:
-    words = text(search)
-    chosen = sort or (UserSort.RELEVANCE if words else UserSort.NAME)
-    listing = Listing(USER, chosen, words, first=first, after=after)
-    return await page(index, listing, UserView.from_document)
 
 
 async def products(
@@ -124,3 +128,4 @@ def _bounds(bucket: dict[str, object]) -> tuple[int | None, int | None]:
 
 def _amount(cents: int | None) -> Decimal | None:
     return None if cents is None else Decimal(cents).scaleb(-2)
+
