@@ -21,21 +21,13 @@ from typing import Any, Protocol
 
 import asyncpg
 from sqlalchemy.engine import make_url
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception_type,
-    retry_if_result,
-    wait_exponential,
-)
 
+from workers.retry_policies import until_held
 from write.sqlalchemy.outbox import NOTIFY_CHANNEL
 
 log = logging.getLogger(__name__)
 LOCK_KEY = 0x52454C4159  # "RELAY"; any constant shared by every relay of this database
 CHANNEL = NOTIFY_CHANNEL
-RETRY = 2.0  # the longest wait between attempts to become the active relay
-FIRST_RETRY = RETRY / 8  # after a first failed attempt: a database blip is often over by then
 HEARTBEAT = 5.0
 # What "cannot reach PostgreSQL right now" looks like; anything else is a bug and propagates.
 UNREACHABLE: tuple[type[Exception], ...] = (OSError, asyncpg.PostgresError, TimeoutError)
@@ -49,43 +41,6 @@ class RelayLock(Protocol):
         call `on_notify` whenever a command commits, where the store can tell."""
 
     async def release(self) -> None: ...
-
-
-def until_held(stop: asyncio.Event, unreachable: tuple[type[Exception], ...]) -> AsyncRetrying:
-    """The retry policy for becoming the active relay: try again while another relay holds the
-    lock (an attempt returned False) or the lock's store is `unreachable`, soon at first, then
-    every RETRY seconds, until the lock is held or `stop` is set (then: False)."""
-
-    async def pause(seconds: float) -> None:  # a sleep that `stop` cuts short
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), seconds)
-
-    def stopped(state: RetryCallState) -> bool:
-        return stop.is_set()
-
-    def not_held(state: RetryCallState) -> bool:
-        return False
-
-    return AsyncRetrying(
-        retry=retry_if_result(_is_false) | retry_if_exception_type(unreachable),
-        wait=wait_exponential(multiplier=FIRST_RETRY, max=RETRY),
-        sleep=pause,
-        stop=stopped,
-        before_sleep=_log_unreachable,
-        retry_error_callback=not_held,
-    )
-
-
-def _is_false(held: object) -> bool:
-    return held is False
-
-
-def _log_unreachable(state: RetryCallState) -> None:
-    """Each failed attempt, with its reason; standing by behind another relay is logged once, by
-    the lock itself."""
-    if state.outcome is not None and state.outcome.failed:
-        log.warning("cannot take the relay lock (%s); trying again in %gs",
-                    state.outcome.exception(), state.upcoming_sleep)
 
 
 class PostgresRelayLock:
