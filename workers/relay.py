@@ -17,13 +17,16 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from workers.broker import Broker
+from workers.broker import Broker, BrokerUnavailable
 from workers.relay_lock import RelayLock
 from workers.retry_policies import RELAY_MAX_WAIT, relay_rounds
+from write.command_errors import StoreUnavailable
 from write.sqlalchemy import outbox
 
 log = logging.getLogger(__name__)
 MARKS_IN_FLIGHT = 4  # batches accepted by the broker and not yet marked published
+# Outages the relay waits out with a warning; anything else is a bug and logs its traceback.
+OUT_OF_REACH: tuple[type[Exception], ...] = (BrokerUnavailable, StoreUnavailable)
 
 
 class Relay:
@@ -45,6 +48,7 @@ class Relay:
         self._poll_interval = poll_interval
         self._max_backoff = max_backoff
         self._wakeup = asyncio.Event()
+        self._stopped = asyncio.Event()
         self._stopping = False
 
     def wake(self) -> None:
@@ -53,6 +57,7 @@ class Relay:
     def stop(self) -> None:
         """Finish the batch in flight, then return from `run`."""
         self._stopping = True
+        self._stopped.set()
         self._wakeup.set()
 
     async def relay_once(self) -> int:
@@ -105,7 +110,7 @@ class Relay:
 
     async def _loop(self) -> None:
         # A failed round is retried with backoff: the loop must outlive a broken broker or database.
-        rounds = relay_rounds(log, self._pause, self._max_backoff)
+        rounds = relay_rounds(log, self._back_off, self._max_backoff, OUT_OF_REACH)
         while not self._stopping:
             await rounds(self._round)
             if not self._stopping:  # after stop(), a round cleared its wake-up: do not wait
@@ -119,6 +124,12 @@ class Relay:
         """Wait `seconds`, or until `wake()` or `stop()`."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), seconds)
+
+    async def _back_off(self, seconds: float) -> None:
+        """Wait `seconds` after a failed round, or until `stop()`: a commit's wake-up does not
+        end it (the broker that just refused is not back because someone committed)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopped.wait(), seconds)
 
 
 class RelaySupervisor:

@@ -33,12 +33,14 @@ LOCK_FIRST_WAIT = LOCK_MAX_WAIT / 8  # a database blip is often over by then
 relay_log = logging.getLogger("workers.relay_lock")  # its lines read as the lock's own
 
 
-def relay_rounds(log: logging.Logger, sleep: Sleep,
-                 max_wait: float = RELAY_MAX_WAIT) -> AsyncRetrying:
+def relay_rounds(log: logging.Logger, sleep: Sleep, max_wait: float = RELAY_MAX_WAIT,
+                 expected: tuple[type[Exception], ...] = ()) -> AsyncRetrying:
     """Publish rounds of the relay: retried until one succeeds. `sleep` is the relay's own, which
-    a wake-up ends early (the next attempt then starts at once; the waits keep growing)."""
+    only stopping ends early: commits keep waking the relay during an outage, and each wake-up
+    cutting the wait short would turn the backoff into a retry per commit. An `expected` failure
+    (the broker or the store out of reach) is one warning line; anything else, a traceback."""
     backoff = wait_exponential(multiplier=RELAY_FIRST_WAIT, max=max_wait)
-    return _retrying(log, "relay failed", backoff, sleep, lambda: True)
+    return _retrying(log, "relay failed", backoff, sleep, lambda: True, expected)
 
 
 def projecting_batch(log: logging.Logger, shard: int,
@@ -51,10 +53,14 @@ def projecting_batch(log: logging.Logger, shard: int,
 
 
 def _retrying(log: logging.Logger, failed: str, wait: wait_exponential, sleep: Sleep,
-              go_on: Callable[[], bool]) -> AsyncRetrying:
+              go_on: Callable[[], bool],
+              expected: tuple[type[Exception], ...] = ()) -> AsyncRetrying:
     def before_sleep(state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
-        log.error("%s; retrying in %.1fs", failed, state.upcoming_sleep, exc_info=error)
+        if isinstance(error, expected):
+            log.warning("%s (%s); retrying in %.1fs", failed, error, state.upcoming_sleep)
+        else:
+            log.error("%s; retrying in %.1fs", failed, state.upcoming_sleep, exc_info=error)
 
     return AsyncRetrying(
         wait=wait,
