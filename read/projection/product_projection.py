@@ -90,7 +90,9 @@ async def product_supplier_assigned(e: EventMessage, ws: Workspace) -> None:
         body.update(supplier_id=supplier_id, supplier_name=str(p["supplier_name"]))
         body["version"] = e.aggregate_version
         source = f"Supplier/{supplier_id}"
-        body["sources"][source] = max(product.seen(source), int(p["supplier_version"]))
+        # The name is the one of this version (sync_supplier brings a newer one): a version seen
+        # while the product named this supplier before says nothing of the name it shows now.
+        body["sources"][source] = int(p["supplier_version"])
         product.applied(e)
     supplier = await ws.draft(SUPPLIER, supplier_id)
     _follow(supplier.require("Supplier", supplier_id), supplier, e, follows=True)

@@ -95,3 +95,16 @@ async def test_an_assignment_to_a_supplier_not_yet_projected_is_a_gap_on_that_su
         await run(index, assigned(2, ACME, "Acme", None))
     assert (gap.value.aggregate_type, gap.value.aggregate_id) == ("Supplier", ACME)
     assert index.body(PRODUCT, KB)["supplier_id"] is None  # nothing was written
+
+
+async def test_a_product_back_with_a_supplier_shows_its_newest_name_whatever_came_first() -> None:
+    """The product names ACME, moves to GLOBEX, and back to ACME with ACME as it was at version 2;
+    ACME's rename to version 3 was projected before the product came back."""
+    index = MemoryIndex()
+    await run(index, supplier_added(ACME, "Acme"), supplier_added(GLOBEX, "Globex"),
+              keyboard_added(), assigned(2, ACME, "Acme", None),
+              event("Supplier", ACME, 2, "SupplierRenamed", name="Acme 2"),
+              event("Supplier", ACME, 3, "SupplierRenamed", name="Acme 3"),
+              assigned(3, GLOBEX, "Globex", ACME))
+    await run(index, assigned(4, ACME, "Acme 2", GLOBEX, supplier_version=2))
+    assert index.body(PRODUCT, KB)["supplier_name"] == "Acme 3"

@@ -26,9 +26,17 @@ def upgrade() -> None:
         sa.Column("email", sa.String(254), nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
     )
-    with op.batch_alter_table("products") as batch:  # SQLite adds a foreign key by copying
-        batch.add_column(sa.Column("supplier_id", sa.String(36), nullable=True))
-        batch.create_foreign_key("fk_products_supplier", "suppliers", ["supplier_id"], ["id"])
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite takes a foreign key with ADD COLUMN (of a column that starts NULL). A batch
+        # operation would copy the table and drop the old one, which the order lines' foreign
+        # keys refuse once a store holds orders.
+        op.execute(
+            "ALTER TABLE products ADD COLUMN supplier_id VARCHAR(36) "
+            "CONSTRAINT fk_products_supplier REFERENCES suppliers (id)"
+        )
+        return
+    op.add_column("products", sa.Column("supplier_id", sa.String(36), nullable=True))
+    op.create_foreign_key("fk_products_supplier", "products", "suppliers", ["supplier_id"], ["id"])
 
 
 def downgrade() -> None:
