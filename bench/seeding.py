@@ -41,7 +41,7 @@ from write.messages import Command
 from write.orders.order import Order
 from write.orders.order_commands import CancelOrder, PlaceOrder, RequestedLine, ShipOrder
 from write.sqlalchemy.database import create_engine, is_postgres
-from write.sqlalchemy.outbox import last_position
+from write.sqlalchemy.outbox import last_position, notify_channel_of
 from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
 
 CLIENT_RETRIES = 20  # of a whole command, after `handle`'s own retries (small plans, hot products)
@@ -67,7 +67,7 @@ class BackdatedUnitOfWork(SqlAlchemyUnitOfWork):
     """The SQLAlchemy unit of work, committing as if at `moment` (see the module's docstring)."""
 
     def __init__(self, engine: AsyncEngine, moment: datetime) -> None:
-        super().__init__(engine)
+        super().__init__(engine, notify_channel_of(engine))
         self._moment = moment
 
     async def _commit(self, touched: list[Aggregate], records: list[EventRecord]) -> int | None:

@@ -44,8 +44,7 @@ from schema.http.playground import playground_page, playground_routes
 from schema.http.possible_types import possible_types
 from workers.rabbitmq.rabbitmq_visibility import listen
 from workers.status_probe import StatusMonitor
-from write.sqlalchemy.database import is_postgres
-from write.sqlalchemy.outbox import NOTIFY_CHANNEL
+from write.sqlalchemy.outbox import notify_channel_of
 
 log = logging.getLogger(__name__)
 __all__ = ["StartupError", "create_app", "open_documents", "run_services"]
@@ -83,7 +82,7 @@ async def run_services(settings: Settings, with_workers: bool) -> AsyncIterator[
                 engine,
                 on_commit=wake_relay,
                 # PostgreSQL relays, in any process, wake on each commit's NOTIFY.
-                notify_channel=NOTIFY_CHANNEL if is_postgres(engine) else None,
+                notify_channel=notify_channel_of(engine),
             ),
             index=index,
             feed=feed,

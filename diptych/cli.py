@@ -154,6 +154,7 @@ def _listen(host: str, port: int) -> socket.socket:
 async def serve(settings: Settings, listener: socket.socket, with_workers: bool) -> None:
     from diptych.bootstrap import StartupError, create_app, run_services
 
+    starting = _stoppable_while_starting()
     try:
         async with run_services(settings, with_workers) as services:
             app = create_app(services, settings)
@@ -169,9 +170,43 @@ async def serve(settings: Settings, listener: socket.socket, with_workers: bool)
             if not (settings.auth.jwks_url or settings.auth.public_key_file):
                 log.info("a token for GraphiQL's Headers tab ({\"Authorization\": \"Bearer "
                          "...\"}): `.venv/bin/diptych token --role admin`")
+            _hand_signals_to_uvicorn(starting)
             await uvicorn.Server(config).serve(sockets=[listener])
     except StartupError as error:
         raise CannotStart(str(error)) from error
+    except asyncio.CancelledError:
+        if not starting.stopped:
+            raise
+        log.info("stopped by %s while starting", starting.stopped)
+
+
+class _Starting:
+    stopped: str | None = None  # the signal that stopped the start, if one did
+
+
+def _stoppable_while_starting() -> _Starting:
+    """Until uvicorn serves, SIGTERM and Ctrl-C stop the start (connecting, migrating, catching
+    the index up from the log can each take a while), unwinding whatever was already opened."""
+    starting, loop = _Starting(), asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+
+    def stop(signum: signal.Signals) -> None:
+        starting.stopped = signum.name
+        task.cancel()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop, signum)
+    return starting
+
+
+def _hand_signals_to_uvicorn(starting: _Starting) -> None:
+    """Serving: uvicorn shuts down gracefully on the signals itself (see
+    _exit_quietly_after_shutdown for what runs after it)."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.remove_signal_handler(signum)
+    _exit_quietly_after_shutdown()
 
 
 def _worker(role: str, settings: Settings) -> Callable[[asyncio.Event], Awaitable[None]]:
@@ -193,8 +228,13 @@ async def _until_signalled(work: Callable[[asyncio.Event], Awaitable[None]]) -> 
     """Run `work` until SIGTERM/SIGINT sets its stop event; it then finishes what it holds."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def stopped(signum: signal.Signals) -> None:
+        log.info("stopped by %s", signum.name)
+        stop.set()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
+        loop.add_signal_handler(signum, stopped, signum)
     await work(stop)
 
 

@@ -22,7 +22,7 @@ class CommandDispatcher:
         self,
         engine: AsyncEngine,
         on_commit: Callable[[], None],
-        notify_channel: str | None = None,
+        notify_channel: str | None,
     ) -> None:
         """`notify_channel`: the PostgreSQL channel each commit notifies for relays elsewhere."""
         self._engine = engine

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,6 +23,8 @@ from workers.rabbitmq.rabbitmq_broker import RabbitMQBroker
 from workers.rabbitmq.rabbitmq_visibility import RabbitMQBroadcast
 from workers.relay import Relay, RelaySupervisor
 from workers.relay_lock import FileRelayLock, PostgresRelayLock, RelayLock
+
+T = TypeVar("T")
 
 
 async def start_workers(
@@ -53,10 +55,18 @@ async def start_workers(
 async def run_relay(settings: Settings, stop: asyncio.Event) -> None:
     """`diptych worker relay`: outbox -> broker, while this process holds the relay lock."""
     async with contextlib.AsyncExitStack() as stack:
-        engine = await open_write_store(stack, settings)
-        broker = await open_broker(stack, settings)
-        reader = await open_log_reader(stack, settings, engine)
-        await RelaySupervisor(relay_lock(settings), engine, broker, reader).run(stop)
+        supervisor = await _unless_stopped(stop, _relay_supervisor(stack, settings))
+        if supervisor is not None:
+            await supervisor.run(stop)
+
+
+async def _relay_supervisor(
+    stack: contextlib.AsyncExitStack, settings: Settings
+) -> RelaySupervisor:
+    engine = await open_write_store(stack, settings)
+    broker = await open_broker(stack, settings)
+    reader = await open_log_reader(stack, settings, engine)
+    return RelaySupervisor(relay_lock(settings), engine, broker, reader)
 
 
 def relay_lock(settings: Settings) -> RelayLock:
@@ -70,14 +80,33 @@ def relay_lock(settings: Settings) -> RelayLock:
 
 
 async def run_projector(settings: Settings, stop: asyncio.Event) -> None:
-    """`diptych worker projector`: broker -> index, after catching up from the event log."""
+    """`diptych worker projector`: broker -> index, after catching up from the event log. A stop
+    while starting (connecting, catching up) ends it there; what was projected is kept."""
     async with contextlib.AsyncExitStack() as stack:
-        engine = await open_write_store(stack, settings)
-        index = await open_index(stack, settings, writer=True)
-        broker = await open_broker(stack, settings)
-        projector = await _projector(settings, engine, index, None, broker)
-        await broker.consume(projector)
-        await stop.wait()
+        if await _unless_stopped(stop, _consuming(stack, settings)) is not None:
+            await stop.wait()
+
+
+async def _consuming(stack: contextlib.AsyncExitStack, settings: Settings) -> Projector:
+    engine = await open_write_store(stack, settings)
+    index = await open_index(stack, settings, writer=True)
+    broker = await open_broker(stack, settings)
+    projector = await _projector(settings, engine, index, None, broker)
+    await broker.consume(projector)
+    return projector
+
+
+async def _unless_stopped(stop: asyncio.Event, work: Coroutine[Any, Any, T]) -> T | None:
+    """`work`'s result, or None once `stop` is set first (then `work` is cancelled)."""
+    task, stopped = asyncio.ensure_future(work), asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return None
 
 
 async def _projector(

@@ -57,8 +57,9 @@ def kinds() -> tuple[GraphKind, ...]:
     for module in pkgutil.iter_modules(schema.__path__, "schema."):
         if module.name.endswith("_operations"):
             kind = getattr(importlib.import_module(module.name), "OPERATIONS", None)
-            if isinstance(kind, GraphKind):
-                found.append(kind)
+            if not isinstance(kind, GraphKind):
+                raise TypeError(f"{module.name} must declare OPERATIONS = GraphKind(...)")
+            found.append(kind)
     return tuple(found)
 
 

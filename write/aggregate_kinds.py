@@ -54,8 +54,9 @@ def kinds() -> tuple[AggregateKind, ...]:
         for module in pkgutil.iter_modules(path, package.name + "."):
             if module.name.endswith("_kind"):
                 kind = getattr(importlib.import_module(module.name), "KIND", None)
-                if isinstance(kind, AggregateKind):
-                    found.append(kind)
+                if not isinstance(kind, AggregateKind):
+                    raise TypeError(f"{module.name} must declare KIND = AggregateKind(...)")
+                found.append(kind)
     return tuple(sorted(found, key=lambda kind: kind.commit_rank))
 
 

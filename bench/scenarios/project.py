@@ -38,6 +38,7 @@ from schema.context import Services
 from write.products.product import Product
 from write.products.product_commands import AddProduct
 from write.sqlalchemy.database import create_engine
+from write.sqlalchemy.outbox import notify_channel_of
 from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
 
 GOAL = Goal(0.6)
@@ -119,7 +120,7 @@ async def _project(
 
 
 async def _commit_at_once(engine: AsyncEngine, specs: Sequence[catalog.ProductSpec]) -> list[str]:
-    uow = SqlAlchemyUnitOfWork(engine)
+    uow = SqlAlchemyUnitOfWork(engine, notify_channel_of(engine))
     async with uow:
         added = [
             Product.add(str(uuid.uuid4()), spec.sku, spec.name, spec.description, spec.category,

@@ -47,8 +47,9 @@ def kinds() -> tuple[ProjectionKind, ...]:
     for module in pkgutil.iter_modules(read.projection.__path__, "read.projection."):
         if module.name.endswith("_projection"):
             kind = getattr(importlib.import_module(module.name), "PROJECTION", None)
-            if isinstance(kind, ProjectionKind):
-                found.append(kind)
+            if not isinstance(kind, ProjectionKind):
+                raise TypeError(f"{module.name} must declare PROJECTION = ProjectionKind(...)")
+            found.append(kind)
     return tuple(sorted(found, key=lambda kind: kind.aggregate_type))
 
 

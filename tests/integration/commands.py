@@ -10,13 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from write.command_results import CommandResult
 from write.handling import handle
 from write.messages import Command
+from write.sqlalchemy.outbox import notify_channel_of
 from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
 
 Outcome = CommandResult | BaseException
 
 
 async def run(engine: AsyncEngine, command: Command) -> CommandResult:
-    return await handle(command, SqlAlchemyUnitOfWork(engine))
+    return await handle(command, SqlAlchemyUnitOfWork(engine, notify_channel_of(engine)))
 
 
 async def together(engine: AsyncEngine, commands: Sequence[Command]) -> list[Outcome]:

@@ -167,7 +167,7 @@ async def test_stock_below_zero_is_refused_by_the_store_and_is_a_conflict_to_ret
             await connection.execute(update(products).values(stock=-1))
 
     with pytest.raises(ConcurrentUpdate) as conflict:
-        async with SqlAlchemyUnitOfWork(engine) as uow:
+        async with SqlAlchemyUnitOfWork(engine, None) as uow:
             loaded = await uow.repository(Product).get(pen)
             assert loaded is not None
             loaded.stock = -3  # as a decision taken on stale stock would leave it
@@ -200,7 +200,7 @@ async def test_a_deadlock_is_a_concurrent_update_not_an_outage(postgres: str) ->
             # The rival never gives up first: PostgreSQL aborts the unit of work.
             await rival.execute(text("SET deadlock_timeout = '30s'"))
             await rival.execute(update(products).where(products.c.id == second).values(name="X"))
-            uow = SqlAlchemyUnitOfWork(engine)
+            uow = SqlAlchemyUnitOfWork(engine, None)
 
             async def reserve_both() -> None:
                 async with uow:
@@ -232,7 +232,7 @@ async def test_a_serialization_failure_is_a_concurrent_update(postgres: str) -> 
     try:
         _, [pen] = await shop(engine, 5)
         with pytest.raises(ConcurrentUpdate) as conflict:
-            async with SqlAlchemyUnitOfWork(strict) as uow:
+            async with SqlAlchemyUnitOfWork(strict, None) as uow:
                 loaded = await uow.repository(Product).get(pen)
                 assert loaded is not None
                 await run(engine, RestockProduct(pen, 1))  # commits after our snapshot

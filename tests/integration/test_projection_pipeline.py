@@ -45,7 +45,7 @@ class Pipeline:
     relay: Relay
 
     async def run(self, command: Command) -> CommandResult:
-        return await handle(command, SqlAlchemyUnitOfWork(self.engine))
+        return await handle(command, SqlAlchemyUnitOfWork(self.engine, None))
 
     async def snapshot(self) -> dict[tuple[str, str], dict[str, Any]]:
         """Every document's content (revisions count writes, which batching changes)."""

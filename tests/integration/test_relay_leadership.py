@@ -24,9 +24,9 @@ from workers.relay_lock import FileRelayLock, PostgresRelayLock
 from workers.retry_policies import LOCK_MAX_WAIT as RETRY
 from write.event_records import records_of
 from write.handling import handle
-from write.sqlalchemy.database import create_engine, is_postgres
+from write.sqlalchemy.database import create_engine
 from write.sqlalchemy.migrate import upgrade
-from write.sqlalchemy.outbox import NOTIFY_CHANNEL
+from write.sqlalchemy.outbox import notify_channel_of
 from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
 from write.sqlalchemy.tables import events
 from write.users.user import User
@@ -51,9 +51,8 @@ async def engine(database: str) -> AsyncIterator[AsyncEngine]:
 
 async def register(engine: AsyncEngine, n: int) -> None:
     """A command as `diptych serve` runs it: on PostgreSQL its commit notifies the relay."""
-    channel = NOTIFY_CHANNEL if is_postgres(engine) else None
     await handle(RegisterUser(f"User {n}", f"user{n}@example.com"),
-                 SqlAlchemyUnitOfWork(engine, channel))
+                 SqlAlchemyUnitOfWork(engine, notify_channel_of(engine)))
 
 
 def nobody() -> None:

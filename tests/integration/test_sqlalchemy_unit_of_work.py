@@ -30,7 +30,7 @@ class SqlAlchemyStore(StoreUnderTest):
         return await read_log(self.engine, 0, 10_000)
 
     async def stored(self, cls: type[A], id: str) -> A | None:
-        async with SqlAlchemyUnitOfWork(self.engine) as uow:
+        async with SqlAlchemyUnitOfWork(self.engine, None) as uow:
             return await uow.repository(cls).get(id)
 
 

@@ -94,7 +94,7 @@ async def test_a_command_the_server_turns_away_fails_as_store_unavailable(
     try:
         with pytest.raises(StoreUnavailable, match="too many connections"):
             await handle(RegisterUser(name="Ada", email="ada@example.com"),
-                         SqlAlchemyUnitOfWork(engine))
+                         SqlAlchemyUnitOfWork(engine, None))
         with pytest.raises(StoreUnavailable, match="too many connections"):
             await StatusMonitor(engine, MemoryIndex(), stall_after=30).status()
     finally:
@@ -106,7 +106,7 @@ class TerminatedBeforeCommit(SqlAlchemyUnitOfWork):
     as a server shutting down ends every session."""
 
     def __init__(self, engine: AsyncEngine, admin_dsn: str) -> None:
-        super().__init__(engine)
+        super().__init__(engine, None)
         self._admin_dsn = admin_dsn
 
     async def _commit(self, touched: list[Aggregate], records: list[EventRecord]) -> int | None:
@@ -131,7 +131,7 @@ async def test_a_session_ended_by_the_server_mid_command_fails_as_store_unavaila
         # The same email registers afresh, so the first attempt wrote nothing; and the pool
         # recovers by itself.
         retried = await handle(RegisterUser(name="Ada", email="ada@example.com"),
-                               SqlAlchemyUnitOfWork(engine))
+                               SqlAlchemyUnitOfWork(engine, None))
         assert retried.version == 1
     finally:
         await engine.dispose()

@@ -34,7 +34,7 @@ async def history(engine: AsyncEngine, id: str) -> list[Envelope]:
 
 
 async def stored_product(engine: AsyncEngine, id: str) -> Product:
-    async with SqlAlchemyUnitOfWork(engine) as uow:
+    async with SqlAlchemyUnitOfWork(engine, None) as uow:
         product = await uow.repository(Product).get(id)
         assert product is not None
         return product

@@ -47,10 +47,14 @@ def copy_of(aggregate: A) -> A:
 
 
 def _copy(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_copy(item) for item in value]
-    if not hasattr(value, "__dict__") or isinstance(value, type) or is_dataclass(value):
-        return value  # str, Decimal, datetime, events (frozen dataclasses): immutable
+    if isinstance(value, list | tuple | set | frozenset):
+        return type(value)(_copy(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if is_dataclass(value) and not isinstance(value, type) and _frozen(value):
+        return value  # events and other frozen dataclasses: immutable
+    if not hasattr(value, "__dict__") or isinstance(value, type):
+        return value  # str, Decimal, datetime, ...: immutable
     cls = type(value)
     # A mapped class is built the way SQLAlchemy loads one (with its own fresh ORM state, no
     # __init__); an unmapped one plainly. Either way every attribute goes through setattr.
@@ -62,6 +66,10 @@ def _copy(value: Any) -> Any:
     if isinstance(copied, Aggregate):
         copied.events = []
     return copied
+
+
+def _frozen(value: Any) -> bool:
+    return bool(value.__dataclass_params__.frozen)
 
 
 def is_mapped(cls: type) -> bool:

@@ -139,7 +139,7 @@ async def test_a_command_during_a_restart_fails_as_store_unavailable() -> None:
     engine = engine_refusing(x.CannotConnectNowError("the database system is starting up"))
     try:
         with pytest.raises(StoreUnavailable, match="the database system is starting up"):
-            await handle(register(), SqlAlchemyUnitOfWork(engine))
+            await handle(register(), SqlAlchemyUnitOfWork(engine, None))
     finally:
         await engine.dispose()
 
@@ -149,7 +149,8 @@ async def test_the_dispatcher_reports_an_unreachable_store_and_wakes_no_relay() 
     engine = engine_refusing(x.TooManyConnectionsError("sorry, too many clients already"))
     try:
         with pytest.raises(StoreUnavailable, match="too many clients"):
-            await CommandDispatcher(engine, on_commit=lambda: woken.append(None))(register())
+            dispatch = CommandDispatcher(engine, lambda: woken.append(None), notify_channel=None)
+            await dispatch(register())
     finally:
         await engine.dispose()
     assert woken == []
@@ -165,7 +166,7 @@ async def test_a_command_against_a_closed_port_fails_as_store_unavailable() -> N
     engine = create_engine(f"postgresql+asyncpg://diptych@127.0.0.1:{closed_port()}/diptych")
     try:
         with pytest.raises(StoreUnavailable):
-            await handle(register(), SqlAlchemyUnitOfWork(engine))
+            await handle(register(), SqlAlchemyUnitOfWork(engine, None))
     finally:
         await engine.dispose()
 
@@ -174,7 +175,7 @@ async def test_a_sqlite_file_that_cannot_be_opened_is_store_unavailable(tmp_path
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/no/such/dir/write.db")
     try:
         with pytest.raises(StoreUnavailable, match="unable to open database file"):
-            await handle(register(), SqlAlchemyUnitOfWork(engine))
+            await handle(register(), SqlAlchemyUnitOfWork(engine, None))
     finally:
         await engine.dispose()
         # aiosqlite, failing to open a file, stops its worker thread without waiting for it; the
@@ -189,7 +190,7 @@ async def test_a_store_without_its_tables_is_a_bug_not_an_outage(tmp_path: Path)
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/unmigrated.db")
     try:
         with pytest.raises(DBAPIError, match="no such table") as raised:
-            await handle(register(), SqlAlchemyUnitOfWork(engine))
+            await handle(register(), SqlAlchemyUnitOfWork(engine, None))
     finally:
         await engine.dispose()
     assert not isinstance(raised.value, StoreUnavailable)

@@ -17,6 +17,7 @@ from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage, AbstractQueue
+from aio_pika.connection import make_url
 
 from workers.broker import BrokerUnavailable, Consumer, Envelope
 from workers.rabbitmq import rabbitmq_topology as topology
@@ -49,9 +50,12 @@ class RabbitMQBroker:
 
     async def connect(self) -> None:
         """Open the robust connection and declare the topology (raises if the broker is absent)."""
-        self._connection = await aio_pika.connect_robust(
-            self._url, client_properties={"connection_name": "diptych"}
+        # connect_robust in its two steps, so that close() reaches a connection still being
+        # made: a start stopped meanwhile must not leave it reconnecting in the background.
+        self._connection = aio_pika.RobustConnection(
+            make_url(self._url), client_properties={"connection_name": "diptych"}
         )
+        await self._connection.connect()
         channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
         self._exchange = await topology.declare(channel, self.names, self._shards)
 

@@ -19,6 +19,12 @@ Envelope = dict[str, Any]
 NOTIFY_CHANNEL = "diptych_outbox"  # PostgreSQL: every command's transaction notifies the relay
 
 
+def notify_channel_of(engine: AsyncEngine) -> str | None:
+    """The channel commits on this store notify relays on (SqlAlchemyUnitOfWork's
+    `notify_channel`): PostgreSQL's NOTIFY; None for SQLite, whose relays poll."""
+    return NOTIFY_CHANNEL if engine.dialect.name == "postgresql" else None
+
+
 _ENVELOPE = (
     events.c.position,
     events.c.event_id,

@@ -46,9 +46,10 @@ class SqlAlchemyRepository(Repository[A]):
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
-    def __init__(self, engine: AsyncEngine, notify_channel: str | None = None) -> None:
-        """`notify_channel`: a PostgreSQL channel every commit with events notifies (the relay
-        listens on it); the composition root chooses it, None for a store without NOTIFY."""
+    def __init__(self, engine: AsyncEngine, notify_channel: str | None) -> None:
+        """`notify_channel`: the PostgreSQL channel every commit with events notifies (relays
+        listen on it; outbox.notify_channel_of), None for none. Required: a unit of work that
+        forgot it would leave relays elsewhere to their poll."""
         map_aggregates()
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self._session: AsyncSession | None = None
