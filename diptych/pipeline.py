@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,6 +26,7 @@ from workers.relay import Relay, RelaySupervisor
 from workers.relay_lock import FileRelayLock, PostgresRelayLock, RelayLock
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 async def start_workers(
@@ -42,13 +44,13 @@ async def start_workers(
         await embedded.consume(projector)
         stack.push_async_callback(embedded.close)
         relay = Relay(engine, embedded, reader=await open_log_reader(stack, settings, engine))
-        _run_until_exit(stack, relay.run(), relay.stop)
+        run_until_exit(stack, "relay", relay.run, relay.stop)
         return relay.wake
     await broker.consume(projector)
     reader = await open_log_reader(stack, settings, engine)
     supervisor = RelaySupervisor(relay_lock(settings), engine, broker, reader)
     stop = asyncio.Event()
-    _run_until_exit(stack, supervisor.run(stop), stop.set)
+    run_until_exit(stack, "relay supervisor", lambda: supervisor.run(stop), stop.set)
     return supervisor.wake
 
 
@@ -125,16 +127,42 @@ async def _projector(
     return projector
 
 
-def _run_until_exit(
+def run_until_exit(
     stack: contextlib.AsyncExitStack,
-    work: Coroutine[Any, Any, None],
+    name: str,
+    work: Callable[[], Coroutine[Any, Any, None]],
     stop: Callable[[], None],
+    restart_after: float = 1.0,
 ) -> None:
-    """Run `work` in the background; on exit, `stop` it and wait for it to finish its batch."""
-    task = asyncio.create_task(work)
+    """Run `work()` in the background until the stack exits; then `stop` it and wait for it to
+    finish its batch. Should it end before (a bug: its own loops retry every failure), it is
+    logged with its traceback and started again `restart_after` seconds later: a silent dead
+    relay would leave every later event unpublished."""
+    stopping = False
+    current: list[asyncio.Task[None]] = []
+
+    def start() -> None:
+        task = asyncio.create_task(work(), name=name)
+        task.add_done_callback(ended)
+        current[:] = [task]
+
+    def ended(task: asyncio.Task[None]) -> None:
+        if stopping:
+            return
+        error = None if task.cancelled() else task.exception()
+        log.error("the %s ended while the process runs; starting it again in %gs", name,
+                  restart_after, exc_info=error)
+        asyncio.get_running_loop().call_later(restart_after, restart)
+
+    def restart() -> None:
+        if not stopping:
+            start()
 
     async def finish() -> None:
+        nonlocal stopping
+        stopping = True
         stop()
-        await asyncio.gather(task, return_exceptions=True)
+        await asyncio.gather(*current, return_exceptions=True)
 
+    start()
     stack.push_async_callback(finish)
