@@ -26,6 +26,7 @@ from diptych.adapters import (
     open_broker,
     open_budgets,
     open_index,
+    open_log_reader,
     open_write_store,
     safe_url,
 )
@@ -87,7 +88,11 @@ async def run_services(settings: Settings, with_workers: bool) -> AsyncIterator[
             index=index,
             feed=feed,
             consistency_timeout=settings.consistency_timeout,
-            status=StatusMonitor(engine, index, settings.stall_after),
+            # On SQLite the status reads through an engine of its own: the write store's one
+            # connection is the commands'.
+            status=StatusMonitor(
+                await open_log_reader(stack, settings, engine), index, settings.stall_after
+            ),
             limits=settings.limits,
             verifier=open_verifier(settings),
             documents=documents,

@@ -114,18 +114,24 @@ class Backlog:
 
 
 async def backlog(engine: AsyncEngine, position: int) -> Backlog:
-    """Every figure comes from an index: the primary key and the partial unpublished index."""
+    """Every figure comes from an index (the primary key, the partial unpublished index), and all
+    of them from one statement, hence one snapshot: commits and publishing meanwhile can never
+    put the relay ahead of the head."""
     after = events.c.position > position
     unpublished = events.c.published_at.is_(None)
+    counted = select(func.count()).select_from(events)
+    figures = select(
+        select(func.max(events.c.position)).scalar_subquery(),
+        select(func.min(events.c.position)).where(unpublished).scalar_subquery(),
+        counted.where(unpublished).scalar_subquery(),
+        counted.where(after).scalar_subquery(),
+        select(events.c.occurred_at).where(after).order_by(events.c.position).limit(1)
+        .scalar_subquery(),
+    )
     async with engine.connect() as connection:
-        head = await connection.scalar(select(func.max(events.c.position)))
-        first = await connection.scalar(select(func.min(events.c.position)).where(unpublished))
-        counted = select(func.count()).select_from(events)
-        pending = await connection.scalar(counted.where(unpublished))
-        count = await connection.scalar(counted.where(after))
-        oldest = await connection.scalar(
-            select(events.c.occurred_at).where(after).order_by(events.c.position).limit(1)
-        )
+        head, first, pending, count, oldest = (await connection.execute(figures)).one()
+    if isinstance(oldest, str):  # SQLite returns a scalar subquery's datetime as text
+        oldest = datetime.fromisoformat(oldest)
     if oldest is not None and oldest.tzinfo is None:
         oldest = oldest.replace(tzinfo=UTC)
     return Backlog(int(head or 0), first, int(pending or 0), int(count or 0), oldest)
