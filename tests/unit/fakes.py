@@ -89,7 +89,7 @@ class FakeRepository(Repository[A]):
         self._loaded[aggregate.id] = None
         self._identity[aggregate.id] = aggregate
 
-    async def _get(self, id: str) -> A | None:
+    async def _get(self, id: str, hold: bool) -> A | None:
         if id in self._identity:
             return self._identity[id]
         row = self._rows.get(id)
@@ -122,9 +122,16 @@ class FakeUnitOfWork(UnitOfWork):
             raise RuntimeError("the unit of work is already open")
         self._open = True
         self._loaded = {}
+        self._held_by: list[Repository[Any]] = []
 
     def _repository(self, cls: type[A]) -> Repository[A]:
-        return FakeRepository(cls, self.store.rows_of(cls), self._loaded)
+        repository = FakeRepository(cls, self.store.rows_of(cls), self._loaded)
+        self._held_by.append(repository)
+        return repository
+
+    @property
+    def _held(self) -> list[Aggregate]:
+        return [a for repository in self._held_by for a in repository.held]
 
     async def _commit(self, touched: list[Aggregate], records: list[EventRecord]) -> int | None:
         if not self._open:
@@ -133,6 +140,14 @@ class FakeUnitOfWork(UnitOfWork):
             await self._writers.pop(0)()
         # Like an UPDATE ... WHERE version = <loaded>: only changed aggregates are written back.
         changed = [a for a in touched if a.events]
+        # A held aggregate (read under PostgreSQL's share lock) cannot have moved either: there,
+        # the other command would have waited for this one; here it went first, so this one is
+        # decided again on what it did.
+        held = [a for a in touched if not a.events and a in self._held]
+        for aggregate in held:
+            stored = self.store.rows(aggregate).get(aggregate.id)
+            if stored is None or stored.version != aggregate.version:
+                raise ConcurrentUpdate(aggregate.id, aggregate.version)
         for aggregate in changed:
             stored = self.store.rows(aggregate).get(aggregate.id)
             if (stored.version if stored is not None else None) != self._loaded[aggregate.id]:

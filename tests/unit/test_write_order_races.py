@@ -13,6 +13,7 @@ from write.command_errors import (
     ConcurrentUpdate,
     InsufficientStock,
     InvalidTransition,
+    UserInactive,
     VersionConflict,
 )
 from write.handling import RETRIES, handle
@@ -21,7 +22,7 @@ from write.orders.order import Order
 from write.orders.order_commands import CancelOrder, PlaceOrder, RequestedLine, ShipOrder
 from write.products.product import Product
 from write.products.product_commands import AddProduct
-from write.users.user_commands import RegisterUser
+from write.users.user_commands import DeactivateUser, RegisterUser
 
 
 def order(user_id: str, product_id: str, quantity: int) -> PlaceOrder:
@@ -144,3 +145,15 @@ async def test_the_fake_refuses_stock_below_zero_like_the_check_constraint() -> 
             await uow.commit()
 
     assert (conflict.value.id, uow.store.rows_of(Product)[pen].stock) == (pen, 1)
+
+
+async def test_an_order_beside_a_concurrent_deactivation_is_refused() -> None:
+    uow = FakeUnitOfWork()
+    ada, pen = await shop(uow, stock=3)
+    uow.before_next_commit(concurrently(uow, DeactivateUser(ada)))
+
+    with pytest.raises(UserInactive):
+        await handle(order(ada, pen, 1), uow)
+
+    assert not uow.store.rows_of(Order)
+    assert uow.store.rows_of(Product)[pen].stock == 3

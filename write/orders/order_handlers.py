@@ -21,7 +21,8 @@ async def place_order(cmd: PlaceOrder, uow: UnitOfWork) -> OrderPlacedResult:
         lines = check.order_lines(cmd.lines)
     quantities = dict(lines)
     async with uow:
-        customer = await uow.repository(User).load(cmd.user_id)
+        # Held: a concurrent deactivation must not commit beside an order it would have refused.
+        customer = await uow.repository(User).load(cmd.user_id, hold=True)
         # Products are loaded, hence logged, in id order. Their UPDATEs run in that order too
         # (SQLAlchemy flushes rows by primary key), so two orders over the same products lock
         # them in the same order and do not deadlock; the loser's stale UPDATE is retried.

@@ -41,8 +41,12 @@ class SqlAlchemyRepository(Repository[A]):
     def _add(self, aggregate: A) -> None:
         self._session.add(aggregate)
 
-    async def _get(self, id: str) -> A | None:
-        return await self._session.get(self.cls, id)
+    async def _get(self, id: str, hold: bool) -> A | None:
+        # PostgreSQL: SELECT ... FOR SHARE; a held row is read at its newest committed version,
+        # and a command changing it waits for this transaction. SQLite's write transactions
+        # (BEGIN IMMEDIATE) run one at a time, which holds every row already.
+        lock = {"read": True} if hold else None
+        return await self._session.get(self.cls, id, with_for_update=lock, populate_existing=hold)
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
