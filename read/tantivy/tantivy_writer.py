@@ -98,14 +98,12 @@ class TantivyWriter:
         async with self._lock:
             if not request.result.done():  # no earlier commit took it along: take all waiting
                 batch, self._waiting = self._waiting, []
-                try:
-                    results = await self._run(self._write_batch, batch)
-                except BaseException as error:
-                    for waiting in batch:
-                        waiting.result.set_exception(error)
-                else:
-                    for waiting, result in zip(batch, results, strict=True):
-                        waiting.result.set_result(result)
+                commit = asyncio.ensure_future(self._run(self._write_batch, batch))
+                commit.add_done_callback(functools.partial(_deliver, batch))
+                # The commit is the whole group's: cancelling this writer (its shard stopping)
+                # must not cancel the others' writes nor hand them its CancelledError. The
+                # writer's one thread runs the next commit only after this one anyway.
+                await asyncio.shield(commit)
         return await request.result
 
     async def clear(self) -> None:
@@ -178,3 +176,15 @@ class TantivyWriter:
         writer.delete_all_documents()
         writer.commit()
         self.index.reload()
+
+
+def _deliver(batch: Sequence[_Request], commit: asyncio.Future[list[WriteResult]]) -> None:
+    """Each writer of the group its own result, or the commit's error."""
+    error = asyncio.CancelledError() if commit.cancelled() else commit.exception()
+    for i, waiting in enumerate(batch):
+        if waiting.result.done():  # its writer was cancelled meanwhile
+            continue
+        if error is not None:
+            waiting.result.set_exception(error)
+        else:
+            waiting.result.set_result(commit.result()[i])

@@ -62,3 +62,47 @@ async def test_a_closed_index_refuses_writes_and_a_reopened_one_takes_them(
         assert await index.write([product("p")]) == WriteResult(applied=1, stale=0)
     finally:
         await index.close()
+
+
+async def test_a_writer_cancelled_while_waiting_never_breaks_the_next_commit(
+    index: TantivyIndex,
+) -> None:
+    """A write cancelled while another commits (a projector stopping) leaves the group commit
+    intact: the writers after it get their results, and what they wrote is there."""
+    first = asyncio.create_task(index.write([product("a")]))
+    await asyncio.sleep(0)  # `first` holds the writer and commits on the writer's thread
+    cancelled = asyncio.create_task(index.write([product("b")]))
+    await asyncio.sleep(0)  # waits for `first`'s commit
+    cancelled.cancel()
+    after = asyncio.create_task(index.write([product("c")]))
+    await asyncio.sleep(0)
+    assert await asyncio.wait_for(first, 10) == WriteResult(applied=1, stale=0)
+    assert await asyncio.wait_for(after, 10) == WriteResult(applied=1, stale=0)
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    page = await index.search(PRODUCT, SearchRequest(text="lamp"))
+    assert {hit.document.id for hit in page.hits} >= {"a", "c"}
+
+
+async def test_a_committing_writer_cancelled_still_delivers_its_batch_mates_results(
+    index: TantivyIndex,
+) -> None:
+    """The writer that commits for a group is cancelled mid-commit (its shard stopping): the
+    writers it took along still get their results, never its CancelledError."""
+    first = asyncio.create_task(index.write([product("a")]))
+    await asyncio.sleep(0)  # commits alone
+    holder = asyncio.create_task(index.write([product("b")]))
+    mate = asyncio.create_task(index.write([product("c")]))
+    await asyncio.sleep(0)  # both wait for `first`; the next commit takes them together
+    await first
+    while not holder.done() and not _committing(index):
+        await asyncio.sleep(0)
+    holder.cancel()
+    assert await asyncio.wait_for(mate, 10) == WriteResult(applied=1, stale=0)
+    page = await index.search(PRODUCT, SearchRequest(text="lamp"))
+    assert {hit.document.id for hit in page.hits} == {"a", "b", "c"}
+
+
+def _committing(index: TantivyIndex) -> bool:
+    writer = index._writer  # noqa: SLF001: which task commits is the writer's own affair
+    return writer is not None and writer._lock.locked() and not writer._waiting  # noqa: SLF001
