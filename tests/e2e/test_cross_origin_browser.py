@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,9 +28,8 @@ import pytest
 
 from tests.conftest import IN_CI
 from tests.e2e import queries as q
-from tests.e2e.chromium import devtools
+from tests.e2e.chromium import CHROMIUM, INSTALL_HINT, TIMEOUT, Tab, devtools, open_tab
 from tests.e2e.server import Server, start
-from tests.e2e.test_playground_browser import CHROMIUM, INSTALL_HINT, TIMEOUT, Tab, open_tab
 
 # uvicorn's access log lines, in the server's output.
 PREFLIGHT_ANSWERED = '"OPTIONS /graphql HTTP/1.1" 200'
@@ -41,95 +41,10 @@ REFUSED_WEBSOCKET = '"WebSocket /graphql" 403'
 # The page's own bound on each network step, well inside the test's wait for the whole page.
 STEP_TIMEOUT_MS = 8000
 
-PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>cross-origin client</title>
-<link rel="icon" href="data:,"></head>
-<body><pre id="out">running</pre>
-<script>
-const params = new URLSearchParams(location.search);
-const api = params.get("api");
-const auth = params.get("auth");
-const results = window.results = {origin: location.origin, done: false};
-
-async function graphql(query, variables, signedIn) {
-  const headers = {"Content-Type": "application/json"};
-  if (signedIn && auth) headers.Authorization = "Bearer " + auth;
-  const response = await fetch(api + "/graphql", {
-    method: "POST",
-    headers,
-    body: JSON.stringify({query, variables}),
-    signal: AbortSignal.timeout(STEP_TIMEOUT_MS),
-  });
-  return {status: response.status, body: await response.json()};
-}
-
-async function attempt(name, step) {
-  try {
-    results[name] = await step();
-  } catch (error) {
-    results[name] = {error: String(error)};
-  }
-  return results[name];
-}
-
-function subscribe(token) {
-  return new Promise((resolve) => {
-    const outcome = {events: [], messages: []};
-    const socket = new WebSocket(api.replace(/^http/, "ws") + "/graphql", "graphql-transport-ws");
-    const timer = setTimeout(() => {
-      outcome.events.push("timeout");
-      socket.close();
-      resolve(outcome);
-    }, STEP_TIMEOUT_MS);
-    socket.onopen = () => {
-      outcome.events.push("open");
-      outcome.protocol = socket.protocol;
-      socket.send(JSON.stringify(auth
-        ? {type: "connection_init", payload: {Authorization: "Bearer " + auth}}
-        : {type: "connection_init"}));
-    };
-    socket.onmessage = (event) => {
-      const message = JSON.parse(event.data);
-      outcome.messages.push(message);
-      if (message.type === "connection_ack") {
-        socket.send(JSON.stringify({id: "1", type: "subscribe", payload: {
-          query: "subscription($t: String!) { readModelCaughtUp(consistency: $t) { id version } }",
-          variables: {t: token},
-        }}));
-      }
-      if (message.type === "complete" || message.type === "error") socket.close(1000);
-    };
-    socket.onerror = () => outcome.events.push("error");
-    socket.onclose = (event) => {
-      clearTimeout(timer);
-      outcome.events.push("close");
-      outcome.close = {code: event.code, wasClean: event.wasClean};
-      resolve(outcome);
-    };
-  });
-}
-
-(async () => {
-  const registered = await attempt("mutation", () => graphql(
-    `mutation($name: String!, $email: String!) {
-      registerUser(input: {name: $name, email: $email}) {
-        __typename ... on UserRegistered { id consistencyToken }
-      }
-    }`, {name: params.get("name"), email: params.get("email")}));
-  const user = registered.body?.data?.registerUser;
-  if (user?.__typename === "UserRegistered") {
-    await attempt("query", () => graphql(
-      "query($id: ID!, $t: String) { user(id: $id, consistency: $t) { name } }",
-      {id: user.id, t: user.consistencyToken}, true));
-  }
-  // A page that could not write still tries the socket, with a token the test made itself.
-  const token = user?.consistencyToken ?? params.get("token");
-  await attempt("subscription", () => subscribe(token));
-  results.done = true;
-  document.getElementById("out").textContent = JSON.stringify(results, null, 2);
-})();
-</script></body></html>
-""".replace("STEP_TIMEOUT_MS", str(STEP_TIMEOUT_MS))
+# The client page a browser loads from another origin (a real page, with its own fetch and
+# WebSocket calls); STEP_TIMEOUT_MS is filled in.
+PAGE = (Path(__file__).with_name("cross_origin_page.html").read_text()
+        .replace("STEP_TIMEOUT_MS", str(STEP_TIMEOUT_MS)))
 
 
 class PageHandler(BaseHTTPRequestHandler):

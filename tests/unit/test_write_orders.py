@@ -1,69 +1,31 @@
-"""Orders through `handle` with the in-memory unit of work: placing one reserves its stock in the
-same commit, cancelling gives it back, and every refusal leaves the store as it was.
+"""Placing orders through `handle` with the in-memory unit of work: placing one reserves its stock
+in the same commit, and every refusal leaves the store as it was. Cancelling and shipping are in
+test_write_order_lifecycle.py.
 
-Concurrent orders over the same stock are in test_write_order_races.py.
-"""
+Concurrent orders over the same stock are in test_write_order_races.py."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
-from tests.unit.fakes import FakeStore, FakeUnitOfWork
+from tests.unit.fakes import FakeUnitOfWork
+from tests.unit.order_commands_fixtures import UNKNOWN, logged, place, product, state, user
 from write.command_errors import (
-    Forbidden,
     InsufficientStock,
     InvalidInput,
-    InvalidTransition,
     NotFound,
     ProductUnavailable,
     UserInactive,
-    VersionConflict,
 )
-from write.command_results import OrderPlacedResult
 from write.handling import handle
 from write.orders.order import Order
-from write.orders.order_commands import CancelOrder, PlaceOrder, RequestedLine, ShipOrder
+from write.orders.order_commands import PlaceOrder, RequestedLine
 from write.products.product import Product
-from write.products.product_commands import AddProduct, ChangeProductPrice, DiscontinueProduct
-from write.users.user import User
-from write.users.user_commands import DeactivateUser, RegisterUser, RenameUser
-
-UNKNOWN = "00000000-0000-4000-8000-000000000001"
-
-
-async def user(uow: FakeUnitOfWork, email: str = "ada@example.com") -> str:
-    return (await handle(RegisterUser("Ada Lovelace", email), uow)).aggregate_id
-
-
-async def product(uow: FakeUnitOfWork, sku: str, price: str = "12.50", stock: int = 10) -> str:
-    command = AddProduct(sku, f"Item {sku}", "", "office", Decimal(price), stock)
-    return (await handle(command, uow)).aggregate_id
-
-
-async def place(uow: FakeUnitOfWork, user_id: str, *lines: tuple[str, int]) -> OrderPlacedResult:
-    command = PlaceOrder(user_id, tuple(RequestedLine(p, q) for p, q in lines))
-    result = await handle(command, uow)
-    assert isinstance(result, OrderPlacedResult)
-    return result
-
-
-def state(store: FakeStore) -> tuple[object, ...]:
-    """Everything the store holds, as plain values, to show that a refused command changed none."""
-    products = {i: (p.stock, p.status, p.version) for i, p in store.rows_of(Product).items()}
-    orders = {i: (o.status, o.version, len(o.lines)) for i, o in store.rows_of(Order).items()}
-    users = {i: (u.status, u.version) for i, u in store.rows_of(User).items()}
-    return users, products, orders, [dict(event) for event in store.log]
-
-
-def logged(uow: FakeUnitOfWork, after: int) -> list[tuple[str, str, str, int, dict[str, Any]]]:
-    return [
-        (e["type"], e["aggregate_type"], e["aggregate_id"], e["aggregate_version"], e["payload"])
-        for e in uow.log[after:]
-    ]
+from write.products.product_commands import ChangeProductPrice, DiscontinueProduct
+from write.users.user_commands import DeactivateUser, RenameUser
 
 
 async def test_placing_an_order_logs_it_then_each_reservation_in_product_id_order() -> None:
@@ -251,94 +213,3 @@ async def test_too_few_in_stock_names_the_product_and_both_quantities() -> None:
 
     assert (short.value.product_id, short.value.requested, short.value.available) == (ink, 3, 2)
     assert state(uow.store) == before
-
-
-async def test_cancelling_gives_the_stock_back_even_of_a_discontinued_product() -> None:
-    uow = FakeUnitOfWork()
-    ada = await user(uow)
-    pen, ink = await product(uow, "PEN", stock=10), await product(uow, "INK", stock=3)
-    order = (await place(uow, ada, (ink, 3), (pen, 4))).aggregate_id
-    await handle(DiscontinueProduct(ink), uow)
-    before = len(uow.log)
-
-    result = await handle(CancelOrder(order, expected_version=1), uow)
-
-    assert (result.aggregate_type, result.aggregate_id, result.version) == ("Order", order, 2)
-    assert result.position == len(uow.log)
-    released = {pen: (4, 10, 3), ink: (3, 3, 4)}  # quantity, stock after, product version
-    assert logged(uow, before) == [
-        ("OrderCancelled", "Order", order, 2, {}),
-        *[("ProductStockReleased", "Product", id, released[id][2],
-           {"order_id": order, "quantity": released[id][0], "stock": released[id][1]})
-          for id in sorted(released)],
-    ]
-    assert uow.store.rows_of(Order)[order].status == "cancelled"
-    assert (uow.store.rows_of(Product)[pen].stock, uow.store.rows_of(Product)[ink].stock) == (10, 3)
-
-
-async def test_shipping_logs_the_order_event_alone() -> None:
-    uow = FakeUnitOfWork()
-    ada = await user(uow)
-    pen = await product(uow, "PEN", stock=10)
-    order = (await place(uow, ada, (pen, 4))).aggregate_id
-    before = len(uow.log)
-
-    result = await handle(ShipOrder(order), uow)
-
-    assert (result.version, result.position) == (2, before + 1)
-    assert logged(uow, before) == [("OrderShipped", "Order", order, 2, {})]
-    store = uow.store
-    assert (store.rows_of(Order)[order].status, store.rows_of(Product)[pen].stock) == (
-        "shipped", 6)
-
-
-@pytest.mark.parametrize("first", [CancelOrder, ShipOrder])
-@pytest.mark.parametrize("then", [CancelOrder, ShipOrder])
-async def test_only_a_placed_order_may_be_cancelled_or_shipped(first: Any, then: Any) -> None:
-    uow = FakeUnitOfWork()
-    ada = await user(uow)
-    pen = await product(uow, "PEN", stock=10)
-    order = (await place(uow, ada, (pen, 4))).aggregate_id
-    await handle(first(order), uow)
-    before = state(uow.store)
-
-    with pytest.raises(InvalidTransition, match=r"Cannot (cancel|ship) an order that is") as no:
-        await handle(then(order), uow)
-
-    assert no.value.id == order
-    assert state(uow.store) == before
-
-
-@pytest.mark.parametrize("command", [CancelOrder, ShipOrder])
-async def test_an_unknown_order_or_a_stale_or_bad_version_is_refused(command: Any) -> None:
-    uow = FakeUnitOfWork()
-    ada = await user(uow)
-    pen = await product(uow, "PEN", stock=10)
-    order = (await place(uow, ada, (pen, 4))).aggregate_id
-    before = state(uow.store)
-
-    with pytest.raises(NotFound) as missing:
-        await handle(command(UNKNOWN), uow)
-    assert (missing.value.aggregate_type, missing.value.id) == ("Order", UNKNOWN)
-    with pytest.raises(VersionConflict) as conflict:
-        await handle(command(order, expected_version=2), uow)
-    assert (conflict.value.expected, conflict.value.actual) == (2, 1)
-    with pytest.raises(InvalidInput) as invalid:
-        await handle(command(order, expected_version=0), uow)
-    assert invalid.value.errors == {"expected_version": "must be 1 or more"}
-    assert state(uow.store) == before
-
-
-async def test_a_customer_may_cancel_their_own_order_and_not_anothers() -> None:
-    uow = FakeUnitOfWork()
-    ada, bob = await user(uow), await user(uow, "bob@example.com")
-    pen = await product(uow, "PEN", stock=10)
-    order = (await place(uow, ada, (pen, 4))).aggregate_id
-    before = state(uow.store)
-
-    with pytest.raises(Forbidden):
-        await handle(CancelOrder(order, by_user=bob), uow)
-    assert state(uow.store) == before  # decided from the store, and nothing changed
-
-    result = await handle(CancelOrder(order, by_user=ada), uow)
-    assert result.version == 2 and uow.store.rows_of(Order)[order].status == "cancelled"
