@@ -13,10 +13,17 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from diptych.adapters import open_broker, open_index, open_log_reader, open_write_store
+from diptych.adapters import (
+    StartupError,
+    open_broker,
+    open_index,
+    open_log_reader,
+    open_write_store,
+)
 from diptych.settings import Settings
 from read.freshness.visibility_feed import VisibilityFeed
 from read.index import SearchIndex
+from read.projection.batches import UnknownEventType
 from workers.catch_up import catch_up
 from workers.inprocess_broker import InProcessBroker
 from workers.projector import Projector, SqlEventLog
@@ -123,7 +130,10 @@ async def _projector(
         broadcast = RabbitMQBroadcast(broker.connection, broker.names)
         await broadcast.open()
     projector = Projector(index, feed, log=SqlEventLog(engine), broadcast=broadcast)
-    await catch_up(engine, index, projector)
+    try:
+        await catch_up(engine, index, projector)
+    except UnknownEventType as error:  # the log holds events of a newer writer
+        raise StartupError(f"cannot catch the index up from the event log: {error}") from error
     return projector
 
 

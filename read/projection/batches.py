@@ -29,13 +29,26 @@ log = logging.getLogger(__name__)
 CHECKPOINT = "projector"
 ATTEMPTS = 20  # compare-and-set rounds before a batch is given back to be delivered again
 
-__all__ = ["CHECKPOINT", "ProjectionGap", "project"]
+__all__ = ["CHECKPOINT", "ProjectionGap", "UnknownEventType", "project"]
 
 
 @dataclass(frozen=True)
 class Projected:
     applied: int  # documents written; 0 when every event was already reflected
     changes: tuple[Change, ...] = ()  # what became visible, for the visibility feed
+
+
+class UnknownEventType(RuntimeError):
+    """An event of a type no projection knows (written by a newer version of the write side):
+    the batch is not projected, so the event waits for a projector that knows it."""
+
+    def __init__(self, event: EventMessage) -> None:
+        self.event = event
+        super().__init__(
+            f"no projection for event type {event.type} ({event.aggregate_type} "
+            f"{event.aggregate_id} version {event.aggregate_version}, position "
+            f"{event.position}): is this projector older than the writer?"
+        )
 
 
 class ProjectionConflict(RuntimeError):
@@ -51,10 +64,10 @@ async def project(index: SearchIndex, events: Sequence[EventMessage]) -> Project
         return Projected(applied=0)
     checkpoint = Checkpoint(CHECKPOINT, max(e.position for e in events))
     table = projections()
-    known = [e for e in events if e.type in table]
-    for event in events:
-        if event.type not in table:
-            log.warning("no projection for event type %s; skipped", event.type)
+    unknown = [e for e in events if e.type not in table]
+    if unknown:  # a newer writer's event: stepping over it would lose it for good
+        raise UnknownEventType(unknown[0])
+    known = list(events)
     suspects: set[Key] = set()
     retrying = AsyncRetrying(
         stop=stop_after_attempt(ATTEMPTS),

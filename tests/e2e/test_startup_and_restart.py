@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -99,3 +100,21 @@ def test_data_survives_a_restart_and_a_lost_index_is_rebuilt_from_the_log(tmp_pa
         assert [e["node"]["id"] for e in found["edges"]] == [registered["id"]]
     finally:
         assert again.stop() == 0
+
+
+def test_a_log_with_an_event_no_projection_knows_is_refused_in_one_line(tmp_path: Path) -> None:
+    """A newer writer's event in the log: the older service says so instead of stepping over it
+    (which would lose it for good) or stopping with a traceback."""
+    env = {**os.environ, "DIPTYCH_DATA_DIR": str(tmp_path)}
+    subprocess.run([sys.executable, "-m", "diptych", "migrate"], env=env, check=True,
+                   capture_output=True, timeout=60)
+    with sqlite3.connect(tmp_path / "diptych.db") as db:
+        db.execute(
+            "INSERT INTO events (event_id, type, schema_version, aggregate_type, aggregate_id, "
+            "aggregate_version, occurred_at, payload) VALUES "
+            "('00000000-0000-4000-8000-0000000000e1', 'UserNicknamed', 1, 'User',"
+            " '00000000-0000-4000-8000-0000000000a1', 1, '2026-12-01 12:00:00', '{}')"
+        )
+    last = refusal(tmp_path)
+    assert "no projection for event type UserNicknamed" in last
+    assert "older than the writer" in last

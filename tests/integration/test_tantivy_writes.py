@@ -104,5 +104,5 @@ async def test_a_committing_writer_cancelled_still_delivers_its_batch_mates_resu
 
 
 def _committing(index: TantivyIndex) -> bool:
-    writer = index._writer  # noqa: SLF001: which task commits is the writer's own affair
-    return writer is not None and writer._lock.locked() and not writer._waiting  # noqa: SLF001
+    writer = index._writer  # which task commits is the writer's own affair
+    return writer is not None and writer._lock.locked() and not writer._waiting

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from read.event_envelope import MalformedEvent, parse
-from read.projection.batches import ProjectionGap, project
+from read.projection.batches import CHECKPOINT, ProjectionGap, UnknownEventType, project
 from read.projection.order_documents import ORDER, SALE
 from read.projection.product_documents import PRODUCT
 from read.projection.user_documents import USER
@@ -176,3 +176,16 @@ def test_an_envelope_missing_a_contract_field_is_rejected(missing: str) -> None:
     del raw[missing]
     with pytest.raises(MalformedEvent):
         parse(raw)
+
+
+async def test_an_event_of_a_type_no_projection_knows_stops_the_batch_and_writes_nothing() -> None:
+    """A newer writer's event beside an older projector: never stepped over (the checkpoint
+    would pass it and a replay would never see it again)."""
+    index = MemoryIndex()
+    await run(index, registered())
+    checkpoint = await index.checkpoint(CHECKPOINT)
+    newer = event("User", ADA, 2, "UserNicknamed", nickname="Ada")
+    with pytest.raises(UnknownEventType, match="UserNicknamed"):
+        await run(index, event("User", ADA, 2, "UserRenamed", name="Ada L."), newer)
+    assert await index.checkpoint(CHECKPOINT) == checkpoint
+    assert index.body(USER, ADA)["name"] == "Ada"
