@@ -13,7 +13,7 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from read.event_envelope import EventMessage, MalformedEvent, parse
+from read.event_envelope import EventMessage, parse
 from read.freshness.visibility_feed import Change, VisibilityFeed
 from read.index import SearchIndex
 from read.projection.batches import Projected, ProjectionGap, project
@@ -94,10 +94,7 @@ class Projector:
 
 
 def _parse(envelopes: Sequence[Envelope]) -> list[EventMessage]:
-    events = []
-    for envelope in envelopes:
-        try:
-            events.append(parse(envelope))
-        except MalformedEvent:  # it can never be projected; holding the batch back won't help
-            log.exception("dropped a message that breaks the event contract: %r", envelope)
-    return sorted(events, key=lambda e: e.position)
+    """Brokers hand over event envelopes only (RabbitMQ dead-letters anything else; the
+    in-process broker carries the outbox's own rows), so a malformed one here is a bug and
+    raises MalformedEvent: never silently dropped."""
+    return sorted((parse(envelope) for envelope in envelopes), key=lambda e: e.position)

@@ -35,6 +35,7 @@ def events(count: int, aggregates: int) -> list[Event]:
         versions[aggregate] += 1
         made.append({
             "position": position, "event_id": str(uuid.uuid4()), "type": "UserRenamed",
+            "schema_version": 1, "occurred_at": "2026-12-01T12:00:00+00:00",
             "aggregate_type": "User", "aggregate_id": aggregate,
             "aggregate_version": versions[aggregate], "payload": {"name": f"n{position}"},
         })

@@ -89,14 +89,18 @@ class TestRabbitMQBroker(BrokerContract):
         assert message.headers["aggregate_id"] == sent["aggregate_id"]
         assert json.loads(message.body) == sent
 
-    async def test_parks_a_message_that_is_not_json_and_goes_on(
-        self, broker: RabbitMQBroker, amqp_url: str
+    @pytest.mark.parametrize("body", [
+        b"\\xff not json",
+        b'{"type": "UserRenamed", "aggregate_id": "x"}',  # JSON, but not an event envelope
+    ])
+    async def test_parks_a_message_that_is_not_an_event_and_goes_on(
+        self, broker: RabbitMQBroker, amqp_url: str, body: bytes
     ) -> None:
         connection = await aio_pika.connect(amqp_url)
         channel = await connection.channel()
         exchange = await channel.get_exchange(broker.names.events)
         await exchange.publish(
-            aio_pika.Message(b"\\xff not json", headers={"aggregate_id": "x"}), "User.Garbage"
+            aio_pika.Message(body, headers={"aggregate_id": "x"}), "User.Garbage"
         )
         recorder = Recorder(expected=5)
         await broker.consume(recorder)
@@ -109,7 +113,7 @@ class TestRabbitMQBroker(BrokerContract):
                 break
             await asyncio.sleep(0.1)
         await connection.close()
-        assert parked is not None and parked.body == b"\\xff not json"
+        assert parked is not None and parked.body == body
 
     async def test_messages_in_hand_at_close_go_back_to_the_queue(
         self, broker: RabbitMQBroker, amqp_url: str

@@ -19,6 +19,7 @@ import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage, AbstractQueue
 from aio_pika.connection import make_url
 
+from read.event_envelope import MalformedEvent, parse
 from workers.broker import BrokerUnavailable, Consumer, Envelope
 from workers.rabbitmq import rabbitmq_topology as topology
 from workers.retry_policies import projecting_batch
@@ -169,12 +170,17 @@ class _ShardConsumer:
     async def _handle(self, batch: list[AbstractIncomingMessage]) -> None:
         decoded: list[tuple[AbstractIncomingMessage, Any]] = []
         for message in batch:
+            # One policy for a message no projector can ever apply (not JSON, or JSON that is
+            # not an event envelope): kept in diptych.dead with one line saying why, not dropped.
             try:
-                decoded.append((message, json.loads(message.body)))
-            except ValueError:
-                log.error("shard %d: parked a message that is not JSON: %r", self._shard,
-                          message.body[:200])
+                envelope = json.loads(message.body)
+                parse(envelope)
+            except (ValueError, MalformedEvent) as error:
+                log.error("shard %d: dead-lettered a message that is not an event (%s): %r",
+                          self._shard, str(error).splitlines()[0][:200], message.body[:200])
                 await message.reject(requeue=False)  # dead-lettered to diptych.dead
+                continue
+            decoded.append((message, envelope))
         if not decoded:
             return
         retrying = projecting_batch(log, self._shard, stopping=lambda: self._stopping)
