@@ -164,7 +164,11 @@ class _ShardConsumer:
             while len(batch) < self._batch_size and not self._inbox.empty():
                 batch.append(self._inbox.get_nowait())
             self._batch = asyncio.create_task(self._handle(batch))
-            await asyncio.shield(self._batch)
+            try:
+                await asyncio.shield(self._batch)
+            except Exception:  # e.g. a channel closed under a reject: never a silent dead loop
+                log.exception("shard %d: a batch failed outside its projection; the broker "
+                              "redelivers what was not acknowledged", self._shard)
             self._batch = None
 
     async def _handle(self, batch: list[AbstractIncomingMessage]) -> None:

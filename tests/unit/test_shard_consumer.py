@@ -1,0 +1,73 @@
+"""A shard's consume loop outlives a batch that fails outside its projection (a channel closed
+under a reject): it logs why and takes the next delivery, instead of dying silently while its
+consumer stays the queue's single active one."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import pytest
+
+from workers.broker import Envelope
+from workers.rabbitmq.rabbitmq_broker import _ShardConsumer
+
+ENVELOPE = {
+    "position": 1, "event_id": "00000000-0000-4000-8000-000000000001", "type": "UserRenamed",
+    "schema_version": 1, "aggregate_type": "User",
+    "aggregate_id": "00000000-0000-4000-8000-0000000000a1", "aggregate_version": 2,
+    "occurred_at": "2026-12-01T12:00:00+00:00", "payload": {"name": "Ada"},
+}
+
+
+class Message:
+    def __init__(self, body: bytes, broken_channel: bool = False) -> None:
+        self.body, self._broken, self.acked = body, broken_channel, False
+
+    async def reject(self, requeue: bool) -> None:
+        if self._broken:
+            raise RuntimeError("channel closed")
+
+    async def ack(self, multiple: bool) -> None:
+        self.acked = True
+
+
+class Queue:
+    async def consume(self, callback: Callable[[Any], Awaitable[None]]) -> str:
+        self.deliver = callback
+        return "tag"
+
+    async def cancel(self, tag: str) -> None:
+        pass
+
+
+class Channel:
+    async def close(self) -> None:
+        pass
+
+
+async def test_the_loop_goes_on_after_a_batch_fails_outside_the_projection(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    seen: list[Sequence[Envelope]] = []
+
+    async def project(batch: Sequence[Envelope]) -> None:
+        seen.append(batch)
+
+    queue = Queue()
+    consumer = _ShardConsumer(0, Channel(), queue, project, batch_size=1)  # type: ignore[arg-type]
+    await consumer.start()
+    await queue.deliver(Message(b"not json", broken_channel=True))
+    good = Message(json.dumps(ENVELOPE).encode())
+    await queue.deliver(good)
+    for _ in range(100):
+        if good.acked:
+            break
+        await asyncio.sleep(0.01)
+    await consumer.stop()
+    assert [len(batch) for batch in seen] == [1] and good.acked
+    failures = [r for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]
+    assert any("failed outside its projection" in r.getMessage() for r in failures)
