@@ -56,6 +56,7 @@ async def start_workers(
     await broker.consume(projector)
     reader = await open_log_reader(stack, settings, engine)
     supervisor = RelaySupervisor(relay_lock(settings), engine, broker, reader)
+    broker.on_reconnect(supervisor.broker_back)  # a backoff ends when the broker is back
     stop = asyncio.Event()
     run_until_exit(stack, "relay supervisor", lambda: supervisor.run(stop), stop.set)
     return supervisor.wake
@@ -75,7 +76,9 @@ async def _relay_supervisor(
     engine = await open_write_store(stack, settings)
     broker = await open_broker(stack, settings)
     reader = await open_log_reader(stack, settings, engine)
-    return RelaySupervisor(relay_lock(settings), engine, broker, reader)
+    supervisor = RelaySupervisor(relay_lock(settings), engine, broker, reader)
+    broker.on_reconnect(supervisor.broker_back)  # a backoff ends when the broker is back
+    return supervisor
 
 
 def relay_lock(settings: Settings) -> RelayLock:

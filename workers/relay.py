@@ -48,16 +48,21 @@ class Relay:
         self._poll_interval = poll_interval
         self._max_backoff = max_backoff
         self._wakeup = asyncio.Event()
-        self._stopped = asyncio.Event()
+        self._retry_now = asyncio.Event()  # stop(), or the broker is back: end a backoff
         self._stopping = False
 
     def wake(self) -> None:
         self._wakeup.set()
 
+    def broker_back(self) -> None:
+        """The broker reconnected: a round failed for its absence may be tried again at once."""
+        self._retry_now.set()
+        self._wakeup.set()
+
     def stop(self) -> None:
         """Finish the batch in flight, then return from `run`."""
         self._stopping = True
-        self._stopped.set()
+        self._retry_now.set()
         self._wakeup.set()
 
     async def relay_once(self) -> int:
@@ -126,10 +131,13 @@ class Relay:
             await asyncio.wait_for(self._wakeup.wait(), seconds)
 
     async def _back_off(self, seconds: float) -> None:
-        """Wait `seconds` after a failed round, or until `stop()`: a commit's wake-up does not
-        end it (the broker that just refused is not back because someone committed)."""
+        """Wait `seconds` after a failed round, or until `stop()` or `broker_back()`: a commit's
+        wake-up does not end it (the broker that just refused is not back because someone
+        committed)."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopped.wait(), seconds)
+            await asyncio.wait_for(self._retry_now.wait(), seconds)
+        if not self._stopping:
+            self._retry_now.clear()
 
 
 class RelaySupervisor:
@@ -152,6 +160,10 @@ class RelaySupervisor:
     def wake(self) -> None:
         if self._relay is not None:
             self._relay.wake()
+
+    def broker_back(self) -> None:
+        if self._relay is not None:
+            self._relay.broker_back()
 
     async def run(self, stop: asyncio.Event) -> None:
         lock = self._lock

@@ -54,3 +54,22 @@ async def test_commits_during_an_outage_do_not_cut_the_backoff_short(
     failures = [r for r in caplog.records if r.name == "workers.relay" and "retrying" in r.message]
     assert failures and all(r.exc_info is None for r in failures)
     assert all(r.levelno == logging.WARNING for r in failures)
+
+
+async def test_the_broker_coming_back_ends_the_backoff_at_once(engine: AsyncEngine) -> None:
+    await run(engine, AddProduct("KB-1", "Keyboard", "", "input", Decimal("1.00"), 1))
+    broker = RefusingBroker()
+    relay = Relay(engine, broker, poll_interval=60, max_backoff=60)
+    running = asyncio.create_task(relay.run())
+    try:
+        while broker.attempts < 4:  # the fourth failure starts a backoff of 0.8 s
+            await asyncio.sleep(0.001)
+        relay.broker_back()  # as RabbitMQBroker.on_reconnect calls it
+        for _ in range(50):  # far less than the backoff's 0.8 s
+            if broker.attempts == 5:
+                break
+            await asyncio.sleep(0.001)
+        assert broker.attempts == 5
+    finally:
+        relay.stop()
+        await asyncio.wait_for(running, 5)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import aio_pika
@@ -59,6 +59,10 @@ class RabbitMQBroker:
         await self._connection.connect()
         channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
         self._exchange = await topology.declare(channel, self.names, self._shards)
+
+    def on_reconnect(self, callback: Callable[[], None]) -> None:
+        """Call `callback` each time the robust connection is restored after a loss."""
+        self.connection.reconnect_callbacks.add(lambda *_: callback())
 
     @property
     def connection(self) -> aio_pika.abc.AbstractRobustConnection:
