@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from workers.broker import Envelope
+from workers.rabbitmq import rabbitmq_broker
 from workers.rabbitmq.rabbitmq_broker import _ShardConsumer
 
 ENVELOPE = {
@@ -25,7 +26,7 @@ ENVELOPE = {
 
 class Message:
     def __init__(self, body: bytes, broken_channel: bool = False) -> None:
-        self.body, self._broken, self.acked = body, broken_channel, False
+        self.body, self._broken, self.acked, self.requeued = body, broken_channel, False, False
 
     async def reject(self, requeue: bool) -> None:
         if self._broken:
@@ -33,6 +34,9 @@ class Message:
 
     async def ack(self, multiple: bool) -> None:
         self.acked = True
+
+    async def nack(self, multiple: bool, requeue: bool) -> None:
+        self.requeued = requeue
 
 
 class Queue:
@@ -50,8 +54,9 @@ class Channel:
 
 
 async def test_the_loop_goes_on_after_a_batch_fails_outside_the_projection(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(rabbitmq_broker, "RETRY_PAUSE", 0)
     seen: list[Sequence[Envelope]] = []
 
     async def project(batch: Sequence[Envelope]) -> None:
@@ -60,7 +65,8 @@ async def test_the_loop_goes_on_after_a_batch_fails_outside_the_projection(
     queue = Queue()
     consumer = _ShardConsumer(0, Channel(), queue, project, batch_size=1)  # type: ignore[arg-type]
     await consumer.start()
-    await queue.deliver(Message(b"not json", broken_channel=True))
+    failed = Message(b"not json", broken_channel=True)
+    await queue.deliver(failed)
     good = Message(json.dumps(ENVELOPE).encode())
     await queue.deliver(good)
     for _ in range(100):
@@ -69,5 +75,6 @@ async def test_the_loop_goes_on_after_a_batch_fails_outside_the_projection(
         await asyncio.sleep(0.01)
     await consumer.stop()
     assert [len(batch) for batch in seen] == [1] and good.acked
+    assert failed.requeued  # given back, so the next batch's ack cannot acknowledge it
     failures = [r for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]
     assert any("failed outside its projection" in r.getMessage() for r in failures)

@@ -10,6 +10,7 @@ delivery limit and park good events).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -26,6 +27,7 @@ from workers.retry_policies import projecting_batch
 
 log = logging.getLogger(__name__)
 CONFIRM_TIMEOUT = 30.0
+RETRY_PAUSE = 1.0  # seconds after a batch failed outside its projection
 STOP_GRACE = 10.0  # seconds a stopping consumer waits for its batch in hand
 
 
@@ -163,7 +165,7 @@ class _ShardConsumer:
         await self._channel.close()  # whatever was not acknowledged goes back to the queue
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:  # a batch left unacknowledged at stop stays so
             batch = [await self._inbox.get()]  # the loop is only ever cancelled here
             while len(batch) < self._batch_size and not self._inbox.empty():
                 batch.append(self._inbox.get_nowait())
@@ -171,9 +173,18 @@ class _ShardConsumer:
             try:
                 await asyncio.shield(self._batch)
             except Exception:  # e.g. a channel closed under a reject: never a silent dead loop
-                log.exception("shard %d: a batch failed outside its projection; the broker "
-                              "redelivers what was not acknowledged", self._shard)
+                log.exception("shard %d: a batch failed outside its projection; it goes back "
+                              "to the queue", self._shard)
+                await self._give_back(batch)
             self._batch = None
+
+    async def _give_back(self, batch: list[AbstractIncomingMessage]) -> None:
+        """Return a failed batch to the queue, so that a later batch's ack (multiple=True) can
+        never acknowledge it unprojected; pause a moment, so a failure that repeats does not
+        spin."""
+        with contextlib.suppress(Exception):  # a dead channel gives everything back anyway
+            await batch[-1].nack(multiple=True, requeue=True)
+        await asyncio.sleep(RETRY_PAUSE)
 
     async def _handle(self, batch: list[AbstractIncomingMessage]) -> None:
         decoded: list[tuple[AbstractIncomingMessage, Any]] = []
