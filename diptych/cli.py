@@ -192,6 +192,8 @@ def _stoppable_while_starting() -> _Starting:
     assert task is not None
 
     def stop(signum: signal.Signals) -> None:
+        if starting.stopped:  # once: a second signal must not cut the unwinding short
+            return
         starting.stopped = signum.name
         task.cancel()
 

@@ -34,6 +34,7 @@ from workers.relay_lock import FileRelayLock, PostgresRelayLock, RelayLock
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+EMBEDDED_MAX_BACKOFF = 1.0  # seconds
 
 
 async def start_workers(
@@ -50,7 +51,10 @@ async def start_workers(
         embedded = InProcessBroker()
         await embedded.consume(projector)
         stack.push_async_callback(embedded.close)
-        relay = Relay(engine, embedded, reader=await open_log_reader(stack, settings, engine))
+        # In process, a failed round is the projector's (an index hiccup), not a broker outage:
+        # back off for a second at most, so reads stay fresh.
+        relay = Relay(engine, embedded, reader=await open_log_reader(stack, settings, engine),
+                      max_backoff=EMBEDDED_MAX_BACKOFF)
         run_until_exit(stack, "relay", relay.run, relay.stop)
         return relay.wake
     await broker.consume(projector)

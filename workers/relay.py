@@ -22,6 +22,7 @@ from workers.relay_lock import RelayLock
 from workers.retry_policies import RELAY_MAX_WAIT, relay_rounds
 from write.command_errors import StoreUnavailable
 from write.sqlalchemy import outbox
+from write.sqlalchemy.database import reaching_store
 
 log = logging.getLogger(__name__)
 MARKS_IN_FLIGHT = 4  # batches accepted by the broker and not yet marked published
@@ -123,7 +124,10 @@ class Relay:
 
     async def _round(self) -> None:
         self._wakeup.clear()  # a wake-up from here on ends the pause after this round
-        await self._publish_all()
+        if not self._stopping:
+            self._retry_now.clear()  # a reconnect before this round ends no later backoff
+        with reaching_store():  # an unreachable store is StoreUnavailable: one warning line
+            await self._publish_all()
 
     async def _pause(self, seconds: float) -> None:
         """Wait `seconds`, or until `wake()` or `stop()`."""
@@ -170,15 +174,20 @@ class RelaySupervisor:
         while not stop.is_set():
             if not await lock.acquire(stop, self.wake):
                 return
+            relay = self._relay = Relay(self._engine, self._broker, reader=self._reader)
+            term = asyncio.create_task(relay.run(), name="relay")
+            ends = [asyncio.create_task(lock.lost.wait()), asyncio.create_task(stop.wait())]
             try:
-                self._relay = Relay(self._engine, self._broker, reader=self._reader)
-                term = asyncio.create_task(self._relay.run(), name="relay")
-                ends = [asyncio.create_task(lock.lost.wait()), asyncio.create_task(stop.wait())]
                 await asyncio.wait([term, *ends], return_when=asyncio.FIRST_COMPLETED)
+            finally:
                 for end in ends:
                     end.cancel()
-                self._relay.stop()
-                await term
-            finally:
+                # Even when cancelled: the relay stops before the lock goes, or another process
+                # could take over while this one still publishes.
+                relay.stop()
+                await asyncio.shield(asyncio.gather(term, return_exceptions=True))
                 self._relay = None
                 await lock.release()
+            error = None if term.cancelled() else term.exception()
+            if error is not None:
+                raise error

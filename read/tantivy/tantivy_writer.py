@@ -64,6 +64,7 @@ class TantivyWriter:
         self._thread: ThreadPoolExecutor | None = None  # one thread, from open() to close()
         self._lock = asyncio.Lock()
         self._waiting: list[_Request] = []
+        self._committing: asyncio.Future[list[WriteResult]] | None = None
 
     async def open(self, path: Path) -> None:
         """Takes the writer lock at once, so a second process on `path` fails here."""
@@ -81,6 +82,8 @@ class TantivyWriter:
 
     async def close(self) -> None:
         async with self._lock:
+            if self._committing is not None:  # its writer was cancelled; the commit goes on
+                await asyncio.wait([self._committing])
             writer, self._writer = self._writer, None
             if writer is not None:  # queued behind any write still running (a cancelled one)
                 await self._run(writer.wait_merging_threads)  # releases the lock too
@@ -100,6 +103,7 @@ class TantivyWriter:
                 batch, self._waiting = self._waiting, []
                 commit = asyncio.ensure_future(self._run(self._write_batch, batch))
                 commit.add_done_callback(functools.partial(_deliver, batch))
+                self._committing = commit
                 # The commit is the whole group's: cancelling this writer (its shard stopping)
                 # must not cancel the others' writes nor hand them its CancelledError. The
                 # writer's one thread runs the next commit only after this one anyway.
@@ -186,5 +190,6 @@ def _deliver(batch: Sequence[_Request], commit: asyncio.Future[list[WriteResult]
             continue
         if error is not None:
             waiting.result.set_exception(error)
+            waiting.result.exception()  # retrieved: a cancelled committer never awaits its own
         else:
             waiting.result.set_result(commit.result()[i])
