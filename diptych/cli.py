@@ -16,12 +16,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import uvicorn
@@ -30,6 +28,12 @@ import uvloop
 from diptych.adapters import reason
 from diptych.keys import issue_token
 from diptych.settings import Settings, SettingsError
+from diptych.signals import (
+    exit_quietly_after_shutdown,
+    hand_signals_to_uvicorn,
+    stoppable_while_starting,
+    until_signalled,
+)
 from schema.edge.persisted import ManifestError, import_manifest
 from write.sqlalchemy.migrate import upgrade
 
@@ -87,14 +91,14 @@ def main(argv: Sequence[str] | None = None) -> None:
             _prepare(settings, migrate=True)
             listener = _listen(args.host or settings.host, args.port or settings.port)
             with_workers = args.with_workers or settings.in_process_broker
-            _exit_quietly_after_shutdown()
+            exit_quietly_after_shutdown()
             _run(serve(settings, listener, with_workers))
         elif args.command == "worker":
             if settings.in_process_broker:
                 raise CannotStart("DIPTYCH_AMQP_URL: a separate worker needs a broker; without "
                                   "one, `diptych serve` runs the workers itself")
             _prepare(settings, migrate=False)
-            _run(_until_signalled(_worker(args.role, settings)))
+            _run(until_signalled(_worker(args.role, settings)))
         elif args.command == "token":
             if args.role == "customer" and not args.user:
                 raise CannotStart("--user: a customer's token names the user it signs in")
@@ -154,7 +158,7 @@ def _listen(host: str, port: int) -> socket.socket:
 async def serve(settings: Settings, listener: socket.socket, with_workers: bool) -> None:
     from diptych.bootstrap import StartupError, create_app, run_services
 
-    starting = _stoppable_while_starting()
+    starting = stoppable_while_starting()
     try:
         async with run_services(settings, with_workers) as services:
             app = create_app(services, settings)
@@ -170,7 +174,7 @@ async def serve(settings: Settings, listener: socket.socket, with_workers: bool)
             if not (settings.auth.jwks_url or settings.auth.public_key_file):
                 log.info("a token for GraphiQL's Headers tab ({\"Authorization\": \"Bearer "
                          "...\"}): `.venv/bin/diptych token --role admin`")
-            _hand_signals_to_uvicorn(starting)
+            hand_signals_to_uvicorn(starting)
             await uvicorn.Server(config).serve(sockets=[listener])
     except StartupError as error:
         raise CannotStart(str(error)) from error
@@ -178,37 +182,6 @@ async def serve(settings: Settings, listener: socket.socket, with_workers: bool)
         if not starting.stopped:
             raise
         log.info("stopped by %s while starting", starting.stopped)
-
-
-class _Starting:
-    stopped: str | None = None  # the signal that stopped the start, if one did
-
-
-def _stoppable_while_starting() -> _Starting:
-    """Until uvicorn serves, SIGTERM and Ctrl-C stop the start (connecting, migrating, catching
-    the index up from the log can each take a while), unwinding whatever was already opened."""
-    starting, loop = _Starting(), asyncio.get_running_loop()
-    task = asyncio.current_task()
-    assert task is not None
-
-    def stop(signum: signal.Signals) -> None:
-        if starting.stopped:  # once: a second signal must not cut the unwinding short
-            return
-        starting.stopped = signum.name
-        task.cancel()
-
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop, signum)
-    return starting
-
-
-def _hand_signals_to_uvicorn(starting: _Starting) -> None:
-    """Serving: uvicorn shuts down gracefully on the signals itself (see
-    _exit_quietly_after_shutdown for what runs after it)."""
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.remove_signal_handler(signum)
-    _exit_quietly_after_shutdown()
 
 
 def _worker(role: str, settings: Settings) -> Callable[[asyncio.Event], Awaitable[None]]:
@@ -224,28 +197,3 @@ def _worker(role: str, settings: Settings) -> Callable[[asyncio.Event], Awaitabl
         log.info("%s stopped", role)
 
     return run
-
-
-async def _until_signalled(work: Callable[[asyncio.Event], Awaitable[None]]) -> None:
-    """Run `work` until SIGTERM/SIGINT sets its stop event; it then finishes what it holds."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-
-    def stopped(signum: signal.Signals) -> None:
-        log.info("stopped by %s", signum.name)
-        stop.set()
-
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stopped, signum)
-    await work(stop)
-
-
-def _exit_quietly_after_shutdown() -> None:
-    """uvicorn shuts down gracefully on SIGTERM/SIGINT, then re-raises the signal to whatever
-    handler was installed before it. Ours only logs, so a requested stop exits with status 0."""
-
-    def stopped(signum: int, frame: FrameType | None) -> None:
-        log.info("stopped by %s", signal.Signals(signum).name)
-
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, stopped)
