@@ -144,3 +144,45 @@ Index(
     postgresql_where=events.c.published_at.is_(None),
     sqlite_where=events.c.published_at.is_(None),
 )
+
+# The read side's operations records, kept here because they must outlive the index and every
+# projector process (workers/parking.py, workers/source_reports.py explain them).
+
+# Events the projector could not apply, and every later event of the same aggregate, in order.
+# A row whose `skipped_at` is set was dropped by an operator: it is kept as the record of that,
+# and projectors step over that event (and only it) from then on.
+parked_events = Table(
+    "parked_events",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("position", Position, nullable=True),  # None: a message that was no event at all
+    Column("aggregate_type", String(50), nullable=True),
+    Column("aggregate_id", String(64), nullable=True),
+    Column("aggregate_version", Integer, nullable=True),
+    Column("type", String(100), nullable=True),
+    Column("envelope", JSON, nullable=False),
+    Column("error", String(1000), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("source", String(50), nullable=False),
+    Column("parked_at", DateTime(timezone=True), nullable=False),
+    Column("retry_requested_at", DateTime(timezone=True), nullable=True),
+    Column("skipped_at", DateTime(timezone=True), nullable=True),
+    Column("skipped_by", String(100), nullable=True),
+    Column("skip_reason", String(500), nullable=True),
+)
+Index("ix_parked_events_aggregate", parked_events.c.aggregate_type, parked_events.c.aggregate_id)
+
+# What each source of events (a shard queue, direct sync, the log in order) last reported:
+# where it is, whether it moves, and when its process was last heard from.
+projection_sources = Table(
+    "projection_sources",
+    metadata,
+    Column("source", String(50), primary_key=True),
+    Column("position", Position, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("in_hand", Integer, nullable=False),
+    Column("oldest_in_hand_at", DateTime(timezone=True), nullable=True),
+    Column("error", String(1000), nullable=True),
+    Column("progressed_at", DateTime(timezone=True), nullable=True),
+    Column("heard_at", DateTime(timezone=True), nullable=False),
+)
