@@ -43,6 +43,7 @@ from schema.edge.persisted import Documents, ManifestError, load_manifest
 from schema.http.graphql_http import GraphQLHTTP
 from schema.http.playground import playground_page, playground_routes
 from schema.http.possible_types import possible_types
+from workers.parking import ParkedRecords
 from workers.rabbitmq.rabbitmq_visibility import listen
 from workers.status_probe import StatusMonitor
 from write.sqlalchemy.outbox import notify_channel_of
@@ -97,6 +98,7 @@ async def run_services(settings: Settings, with_workers: bool) -> AsyncIterator[
             verifier=open_verifier(settings),
             documents=documents,
             budgets=await open_budgets(stack, settings),
+            parked=ParkedRecords(engine),
         )
 
 

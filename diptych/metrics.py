@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, gen
 from starlette.requests import Request
 from starlette.responses import Response
 
+from read.freshness.projection_status import DIRECT, SILENT
 from read.index import IndexUnavailable
 from schema.context import Services
 from write.command_errors import StoreUnavailable
@@ -54,4 +55,31 @@ class Metrics:
                   "Events projected per second over the last minute", s.throughput)
             gauge("projection_stalled", "1 when events wait and the projector does not move",
                   float(s.stalled))
+            gauge("projection_direct_sync",
+                  "1 while the projector reads the event log itself (the broker is out of reach)",
+                  float(s.mode == DIRECT))
+            gauge("parked_events", "Events parked and waiting for `diptych parked retry`",
+                  s.parked.count)
+            gauge("parked_aggregates", "Aggregates held back by parked events",
+                  s.parked.aggregates)
+            gauge("parked_oldest_age_seconds", "Age of the oldest parked event; 0 when none",
+                  (s.checked_at - s.parked.oldest).total_seconds() if s.parked.oldest else 0.0)
+            per_source = (  # (metric, help, the figure of one source)
+                ("diptych_projection_source_position",
+                 "The log position each source of events is projected to",
+                 lambda source: source.position),
+                ("diptych_projection_source_lag_seconds",
+                 "Age of the oldest event a source holds; 0 when none",
+                 lambda source: source.lag_seconds),
+                ("diptych_projection_source_stalled",
+                 "1 when a source holds events and does not move",
+                 lambda source: float(source.stalled)),
+                ("diptych_projection_source_silent",
+                 "1 when a source's process has not reported for a while",
+                 lambda source: float(source.state == SILENT)),
+            )
+            for name, help_, figure in per_source:
+                metric = Gauge(name, help_, ["source"], registry=registry)
+                for source in s.sources:
+                    metric.labels(source=source.source).set(figure(source))
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
@@ -23,6 +23,9 @@ from schema.edge.budgets import Budgets
 from schema.edge.limits import DEFAULT_LIMITS, Limits
 from schema.edge.persisted import Documents
 from write.command_results import CommandResult
+
+if TYPE_CHECKING:
+    from schema.parked_operations import ParkedAdmin
 from write.messages import Command
 
 
@@ -47,6 +50,7 @@ class Services:
     verifier: TokenVerifier | None = None  # None: no token verifies (tests without keys)
     documents: Documents = field(default_factory=Documents)  # persisted and trusted documents
     budgets: Budgets | None = None  # None: nobody's spending is counted
+    parked: ParkedAdmin | None = None  # None: this process offers no parked events
 
     async def principal(self, authorization: str | None) -> Principal:
         if self.verifier is None:

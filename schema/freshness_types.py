@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from read.freshness.projection_status import ProjectionStatus as Status
+from read.freshness.projection_status import SourceStatus
 
 if TYPE_CHECKING:
     from schema.document_types import Document, DocumentType
@@ -35,6 +36,38 @@ class CaughtUp:
     waited_ms: float = strawberry.field(description="How long this subscription waited.")
 
 
+@strawberry.enum(description="Where the projector takes its events from now.")
+class ProjectionMode(Enum):
+    BROKER = "BROKER"
+    DIRECT = "DIRECT"
+
+
+@strawberry.type(description="One source of events: a shard queue, direct sync, or the log.")
+class ProjectionSource:
+    source: str = strawberry.field(description="shard-N, direct, or log.")
+    position: int = strawberry.field(description="The index reflects its events up to here.")
+    state: str = strawberry.field(description="IDLE, BUSY, FAILING, OFF or SILENT.")
+    in_hand: int = strawberry.field(description="Events of the batch in hand.")
+    lag_seconds: float = strawberry.field(description="Age of the oldest event in hand.")
+    error: str | None = strawberry.field(description="Why its batch fails, while it does.")
+    progressed_at: datetime | None
+    heard_at: datetime
+    stalled: bool = strawberry.field(description="It holds events and does not move.")
+
+    @classmethod
+    def from_view(cls, s: SourceStatus) -> ProjectionSource:
+        return cls(source=s.source, position=s.position, state=s.state, in_hand=s.in_hand,
+                   lag_seconds=round(s.lag_seconds, 3), error=s.error,
+                   progressed_at=s.progressed_at, heard_at=s.heard_at, stalled=s.stalled)
+
+
+@strawberry.type(description="Events the projector could not apply, held back per aggregate.")
+class ParkedEvents:
+    count: int = strawberry.field(description="Parked events waiting (skipped ones left out).")
+    aggregates: int = strawberry.field(description="Aggregates they hold back.")
+    oldest_parked_at: datetime | None
+
+
 @strawberry.type(description="How far the read side trails the write side.")
 class ProjectionStatus:
     head_position: int = strawberry.field(description="The last event committed.")
@@ -46,6 +79,10 @@ class ProjectionStatus:
     throughput: float = strawberry.field(description="Events projected per second, last minute.")
     stalled: bool = strawberry.field(description="Events wait and the projector does not move.")
     checked_at: datetime
+    mode: ProjectionMode
+    sources: list[ProjectionSource] = strawberry.field(
+        description="Each source of events, shard by shard.")
+    parked: ParkedEvents
 
     @classmethod
     def from_view(cls, s: Status) -> ProjectionStatus:
@@ -54,4 +91,8 @@ class ProjectionStatus:
             projector_position=s.projector_position, lag_events=s.lag_events,
             lag_seconds=round(s.lag_seconds, 3), unpublished=s.unpublished,
             throughput=round(s.throughput, 2), stalled=s.stalled, checked_at=s.checked_at,
+            mode=ProjectionMode(s.mode),
+            sources=[ProjectionSource.from_view(source) for source in s.sources],
+            parked=ParkedEvents(count=s.parked.count, aggregates=s.parked.aggregates,
+                                oldest_parked_at=s.parked.oldest),
         )

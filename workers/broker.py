@@ -11,7 +11,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 Envelope = Mapping[str, Any]
-Consumer = Callable[[Sequence[Envelope]], Awaitable[None]]
+# A consumer takes a batch and the name of the source it came from ("shard-3", "log"): each
+# source keeps a position of its own (read/projection/batches.py checkpoint_of).
+Consumer = Callable[[Sequence[Envelope], str], Awaitable[None]]
 
 
 class BrokerUnavailable(RuntimeError):

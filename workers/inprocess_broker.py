@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from read.projection.batches import LOG
 from workers.broker import BrokerUnavailable, Consumer, Envelope
 
 
@@ -22,7 +23,7 @@ class InProcessBroker:
         if self._consumer is None:
             raise BrokerUnavailable("no consumer is attached to the in-process broker")
         async with self._lock:
-            await self._consumer(events)
+            await self._consumer(events, LOG)  # the outbox's own order
 
     async def consume(self, consumer: Consumer) -> None:
         self._consumer = consumer

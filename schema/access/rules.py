@@ -43,13 +43,15 @@ ANYONE = frozenset(Role)
 SIGNED_IN = frozenset({Role.CUSTOMER, Role.ADMIN})
 ADMIN = frozenset({Role.ADMIN})
 
-# Query and subscription fields by their GraphQL name: which roles may ask at all. What a
-# customer then sees is their own (`may_see`, and the scoped list queries).
+# Query and subscription fields by their GraphQL name (and the operators' mutations, which send
+# no command: parked events'): which roles may ask at all. What a customer then sees is their own
+# (`may_see`, and the scoped list queries).
 FIELDS: dict[str, frozenset[Role]] = {
     "product": ANYONE, "products": ANYONE,
     "user": SIGNED_IN, "users": ADMIN,
     "order": SIGNED_IN, "orders": SIGNED_IN,
     "salesSummary": ADMIN, "projectionStatus": ADMIN,
+    "parkedEvents": ADMIN, "retryParkedEvents": ADMIN, "skipParkedEvent": ADMIN,
     "supplier": ADMIN, "suppliers": ADMIN,  # back office; products show their supplier's name
     "readModelCaughtUp": ANYONE,  # then `may_see` on the token's document
     "documentChanged": ANYONE,  # then `may_see` on every document it delivers

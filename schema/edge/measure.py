@@ -58,6 +58,8 @@ LIST_SIZES = {
     ("OrderFacets", "status"): 3,
     ("Order", "lines"): ORDER_LINES_MAX,
     ("InvalidInput", "fieldErrors"): 8,
+    ("ProjectionStatus", "sources"): 8,  # the default 4 shards, direct sync, the log, and room
+    ("Query", "parkedEvents"): 100,  # its `first`, by default
 }
 
 

@@ -51,7 +51,7 @@ class Recorder:
         self.count = 0
         self.done = asyncio.Event()
 
-    async def __call__(self, batch: Sequence[Envelope]) -> None:
+    async def __call__(self, batch: Sequence[Envelope], source: str = "log") -> None:
         if self.failures > 0:
             self.failures -= 1
             raise ConnectionError("the index is down")

@@ -102,9 +102,11 @@ def test_data_survives_a_restart_and_a_lost_index_is_rebuilt_from_the_log(tmp_pa
         assert again.stop() == 0
 
 
-def test_a_log_with_an_event_no_projection_knows_is_refused_in_one_line(tmp_path: Path) -> None:
-    """A newer writer's event in the log: the older service says so instead of stepping over it
-    (which would lose it for good) or stopping with a traceback."""
+def test_a_log_with_an_event_no_projection_knows_is_parked_and_the_service_starts(
+    tmp_path: Path,
+) -> None:
+    """A newer writer's event in the log at start-up: catch-up parks it (never steps over it,
+    which would lose it for good) and the service serves everything else."""
     env = {**os.environ, "DIPTYCH_DATA_DIR": str(tmp_path)}
     subprocess.run([sys.executable, "-m", "diptych", "migrate"], env=env, check=True,
                    capture_output=True, timeout=60)
@@ -115,6 +117,12 @@ def test_a_log_with_an_event_no_projection_knows_is_refused_in_one_line(tmp_path
             "('00000000-0000-4000-8000-0000000000e1', 'UserNicknamed', 1, 'User',"
             " '00000000-0000-4000-8000-0000000000a1', 1, '2026-12-01 12:00:00', '{}')"
         )
-    last = refusal(tmp_path)
-    assert "no projection for event type UserNicknamed" in last
-    assert "older than the writer" in last
+    server = start(tmp_path)
+    try:
+        parked = server.graphql("{ parkedEvents { eventId type error } }")["data"]
+        assert parked["parkedEvents"][0]["type"] == "UserNicknamed"
+        assert "older than the writer" in parked["parkedEvents"][0]["error"]
+        registered = server.graphql(q.REGISTER, name="Ada", email="ada@example.com")
+        assert registered["data"]["registerUser"]["__typename"] == "UserRegistered"
+    finally:
+        server.stop()

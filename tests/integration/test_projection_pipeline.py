@@ -132,7 +132,7 @@ async def test_events_stay_in_the_outbox_until_the_projector_has_applied_them(
     await seed(pipeline)
     failing = InProcessBroker()
 
-    async def broken(events: Sequence[Envelope]) -> None:
+    async def broken(events: Sequence[Envelope], source: str) -> None:
         raise ConnectionError("index is down")
 
     await failing.consume(broken)
@@ -228,7 +228,7 @@ async def test_events_whose_marking_failed_are_published_again_not_lost(
     await seed(pipeline)
     published: list[int] = []
 
-    async def record(batch: Sequence[Envelope]) -> None:
+    async def record(batch: Sequence[Envelope], source: str) -> None:
         published.extend(e["position"] for e in batch)
 
     broker = InProcessBroker()

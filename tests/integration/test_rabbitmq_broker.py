@@ -93,34 +93,44 @@ class TestRabbitMQBroker(BrokerContract):
         b"\\xff not json",
         b'{"type": "UserRenamed", "aggregate_id": "x"}',  # JSON, but not an event envelope
     ])
-    async def test_parks_a_message_that_is_not_an_event_and_goes_on(
+    async def test_hands_a_message_that_is_not_an_event_to_the_projector_and_goes_on(
         self, broker: RabbitMQBroker, amqp_url: str, body: bytes
     ) -> None:
+        """The projector parks it (tests/integration/test_parked_events.py): one policy for every
+        bad message, so nothing is dead-lettered or dropped here, and the shard moves on."""
         connection = await aio_pika.connect(amqp_url)
         channel = await connection.channel()
         exchange = await channel.get_exchange(broker.names.events)
         await exchange.publish(
-            aio_pika.Message(body, headers={"aggregate_id": "x"}), "User.Garbage"
+            aio_pika.Message(body, headers={"aggregate_id": "x"}, message_id="bad-1"),
+            "User.Garbage",
         )
-        recorder = Recorder(expected=5)
-        await broker.consume(recorder)
+        handed: list[tuple[dict[str, object], str]] = []
+        good = Recorder(expected=5)
+
+        async def projector(batch: Sequence[Envelope], source: str) -> None:
+            handed.extend((dict(m), source) for m in batch if "position" not in m)
+            await good([m for m in batch if "position" in m], source)
+
+        await broker.consume(projector)
         await broker.publish(events(5, aggregates=1))
-        await asyncio.wait_for(recorder.done.wait(), DELIVERED_WITHIN)
+        await asyncio.wait_for(good.done.wait(), DELIVERED_WITHIN)
         dead = await channel.get_queue(broker.names.dead)
-        parked = None
-        for _ in range(50):
-            if (parked := await dead.get(fail=False)) is not None:
-                break
-            await asyncio.sleep(0.1)
+        left = await dead.get(fail=False)
         await connection.close()
-        assert parked is not None and parked.body == body
+        [(message, source)] = handed
+        assert source.startswith("shard-") and left is None
+        if body.startswith(b"{"):
+            assert message == json.loads(body)
+        else:
+            assert message["message_id"] == "bad-1" and "not json" in str(message["not_json"])
 
     async def test_messages_in_hand_at_close_go_back_to_the_queue(
         self, broker: RabbitMQBroker, amqp_url: str
     ) -> None:
         stuck = asyncio.Event()
 
-        async def never_finishes(batch: Sequence[Envelope]) -> None:
+        async def never_finishes(batch: Sequence[Envelope], source: str) -> None:
             stuck.set()
             raise ConnectionError("index down")  # retried until the consumer stops
 

@@ -127,7 +127,7 @@ async def test_two_supervised_relays_publish_every_event_once_in_log_order(
 ) -> None:
     published: list[int] = []
 
-    async def record(batch: Sequence[Envelope]) -> None:
+    async def record(batch: Sequence[Envelope], source: str) -> None:
         published.extend(e["position"] for e in batch)
 
     brokers = [InProcessBroker(), InProcessBroker()]
@@ -153,7 +153,7 @@ async def test_an_event_whose_transaction_commits_late_is_still_published(
 ) -> None:
     published: list[int] = []
 
-    async def record(batch: Sequence[Envelope]) -> None:
+    async def record(batch: Sequence[Envelope], source: str) -> None:
         published.extend(e["position"] for e in batch)
 
     broker = InProcessBroker()

@@ -1,6 +1,7 @@
-"""A shard's consume loop outlives a batch that fails outside its projection (a channel closed
-under a reject): it logs why and takes the next delivery, instead of dying silently while its
-consumer stays the queue's single active one."""
+"""A shard's consume loop outlives a batch that fails outside its projection (a message that
+cannot be read): it logs why and takes the next delivery, instead of dying silently while its
+consumer stays the queue's single active one. Every message, JSON or not, goes to the projector,
+which parks what it cannot apply: one policy."""
 
 from __future__ import annotations
 
@@ -25,12 +26,16 @@ ENVELOPE = {
 
 
 class Message:
-    def __init__(self, body: bytes, broken_channel: bool = False) -> None:
-        self.body, self._broken, self.acked, self.requeued = body, broken_channel, False, False
+    message_id = "m-1"
 
-    async def reject(self, requeue: bool) -> None:
+    def __init__(self, body: bytes, broken_channel: bool = False) -> None:
+        self._body, self._broken, self.acked, self.requeued = body, broken_channel, False, False
+
+    @property
+    def body(self) -> bytes:
         if self._broken:
             raise RuntimeError("channel closed")
+        return self._body
 
     async def ack(self, multiple: bool) -> None:
         self.acked = True
@@ -59,7 +64,7 @@ async def test_the_loop_goes_on_after_a_batch_fails_outside_the_projection(
     monkeypatch.setattr(rabbitmq_broker, "RETRY_PAUSE", 0)
     seen: list[Sequence[Envelope]] = []
 
-    async def project(batch: Sequence[Envelope]) -> None:
+    async def project(batch: Sequence[Envelope], source: str) -> None:
         seen.append(batch)
 
     queue = Queue()
@@ -78,3 +83,25 @@ async def test_the_loop_goes_on_after_a_batch_fails_outside_the_projection(
     assert failed.requeued  # given back, so the next batch's ack cannot acknowledge it
     failures = [r for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]
     assert any("failed outside its projection" in r.getMessage() for r in failures)
+
+
+async def test_a_body_that_is_not_json_goes_to_the_projector_to_be_parked() -> None:
+    seen: list[tuple[Sequence[Envelope], str]] = []
+
+    async def project(batch: Sequence[Envelope], source: str) -> None:
+        seen.append((batch, source))
+
+    queue = Queue()
+    consumer = _ShardConsumer(3, Channel(), queue, project, batch_size=1)  # type: ignore[arg-type]
+    await consumer.start()
+    garbage = Message(b"\xff not json")
+    await queue.deliver(garbage)
+    for _ in range(100):
+        if garbage.acked:
+            break
+        await asyncio.sleep(0.01)
+    await consumer.stop()
+    assert garbage.acked  # the projector returned: it parked the message, nothing is dropped
+    [(batch, source)] = seen
+    assert source == "shard-3"
+    assert batch[0]["not_json"].endswith("not json") and batch[0]["message_id"] == "m-1"

@@ -4,7 +4,7 @@
 broker confirmed all of them (mandatory routing: an unroutable event is an error, not a loss).
 `consume` runs one batching consumer per shard; a batch is acknowledged only after the projector
 returned, and retried in place while the projector fails (an index outage must not burn the
-delivery limit and park good events).
+delivery limit and park good events). The projector parks what no retry can fix.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage, AbstractQueue
 from aio_pika.connection import make_url
 
-from read.event_envelope import MalformedEvent, parse
 from workers.broker import BrokerUnavailable, Consumer, Envelope
 from workers.rabbitmq import rabbitmq_topology as topology
 from workers.retry_policies import projecting_batch
@@ -49,6 +48,7 @@ class RabbitMQBroker:
         self._batch_size = batch_size
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
         self._exchange: AbstractExchange | None = None
+        self._publishing: AbstractChannel | None = None  # the channel of _exchange
         self._consumers: list[_ShardConsumer] = []
 
     async def connect(self) -> None:
@@ -61,10 +61,15 @@ class RabbitMQBroker:
         await self._connection.connect()
         channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
         self._exchange = await topology.declare(channel, self.names, self._shards)
+        self._publishing = channel
 
     def on_reconnect(self, callback: Callable[[], None]) -> None:
         """Call `callback` each time the robust connection is restored after a loss."""
         self.connection.reconnect_callbacks.add(lambda *_: callback())
+
+    def reachable(self) -> bool:
+        """Whether the connection is up now (the robust connection reconnects by itself)."""
+        return self._connection is not None and self._connection.connected.is_set()
 
     @property
     def connection(self) -> aio_pika.abc.AbstractRobustConnection:
@@ -90,10 +95,29 @@ class RabbitMQBroker:
         )
         failures = [r for r in results if isinstance(r, BaseException)]
         if failures:
+            if any(isinstance(f, aio_pika.exceptions.DeliveryError) for f in failures):
+                await self._renew_publishing_channel()
             raise BrokerUnavailable(
                 f"the broker confirmed {len(events) - len(failures)} of {len(events)} events: "
                 f"{failures[0]!r}"
             ) from failures[0]
+
+    async def _renew_publishing_channel(self) -> None:
+        """Publish on a new channel from now on. A channel that published to a quorum queue while
+        its leader was being elected (a node lost) can go on nacking every publish after the new
+        leader is up, while a new channel on the same connection is not affected (RabbitMQ 3.10;
+        `python -m chaos rabbitmq-node-loss` shows it)."""
+        old = self._publishing
+        try:
+            channel = await self.connection.channel(publisher_confirms=True, on_return_raises=True)
+            self._exchange = await channel.get_exchange(self.names.events, ensure=False)
+        except Exception:  # the connection is down too: reconnecting restores the old channel
+            log.warning("could not open a new publishing channel", exc_info=True)
+            return
+        self._publishing = channel
+        if old is not None:
+            with contextlib.suppress(Exception):
+                await old.close()
 
     async def consume(self, consumer: Consumer) -> None:
         for shard in self._consume_shards:
@@ -150,7 +174,23 @@ class _ShardConsumer:
     async def start(self) -> None:
         # Deliveries are handed over in order; one loop per shard keeps them in order.
         self._tag = await self._queue.consume(self._inbox.put)
-        self._loop = asyncio.create_task(self._run(), name=f"shard-{self._shard}")
+        self._loop = asyncio.create_task(self._run(), name=self.source)
+        self._loop.add_done_callback(self._ended)
+
+    @property
+    def source(self) -> str:
+        return f"shard-{self._shard}"
+
+    def _ended(self, loop: asyncio.Task[None]) -> None:
+        """A loop that ends while consuming (a bug: it catches every batch's failure) is started
+        again: a dead loop would leave its consumer registered and its shard silent."""
+        if self._stopping:
+            return
+        error = None if loop.cancelled() else loop.exception()
+        log.error("shard %d: its consuming loop ended; starting it again", self._shard,
+                  exc_info=error)
+        self._loop = asyncio.create_task(self._run(), name=self.source)
+        self._loop.add_done_callback(self._ended)
 
     async def stop(self) -> None:
         """Take no more; let the batch in hand finish (or give up within the grace period)."""
@@ -187,28 +227,27 @@ class _ShardConsumer:
         await asyncio.sleep(RETRY_PAUSE)
 
     async def _handle(self, batch: list[AbstractIncomingMessage]) -> None:
-        decoded: list[tuple[AbstractIncomingMessage, Any]] = []
-        for message in batch:
-            # One policy for a message no projector can ever apply (not JSON, or JSON that is
-            # not an event envelope): kept in diptych.dead with one line saying why, not dropped.
-            try:
-                envelope = json.loads(message.body)
-                parse(envelope)
-            except (ValueError, MalformedEvent) as error:
-                log.error("shard %d: dead-lettered a message that is not an event (%s): %r",
-                          self._shard, str(error).splitlines()[0][:200], message.body[:200])
-                await message.reject(requeue=False)  # dead-lettered to diptych.dead
-                continue
-            decoded.append((message, envelope))
-        if not decoded:
-            return
+        # One policy for every message: the projector parks what it cannot apply (not JSON,
+        # not an event, a projection that keeps failing), so the batch is always acknowledged
+        # once the projector returned; it raises only what is no message's fault (the index).
+        envelopes = [_decoded(message) for message in batch]
         retrying = projecting_batch(log, self._shard, stopping=lambda: self._stopping)
         try:
-            await retrying(self._consumer, [envelope for _, envelope in decoded])
+            await retrying(self._consumer, envelopes, self.source)
         except Exception:  # raised only once stopping
             return  # unacknowledged: redelivered to the next consumer
         try:
-            await decoded[-1][0].ack(multiple=True)
+            await batch[-1].ack(multiple=True)
         except Exception:  # the channel died meanwhile; the broker redelivers, harmlessly
             log.warning("shard %d: could not acknowledge a batch; it will be redelivered",
                         self._shard)
+
+
+def _decoded(message: AbstractIncomingMessage) -> Any:
+    """The message's JSON; a body that is not JSON becomes a record of it, which the projector
+    parks as a message that is no event."""
+    try:
+        return json.loads(message.body)
+    except ValueError as error:
+        return {"not_json": message.body[:4000].decode("utf-8", "replace"),
+                "message_id": message.message_id, "error": str(error)}

@@ -1,0 +1,76 @@
+"""Replaying parked events after a fix: `diptych parked retry` marks them, and every projector
+process looks for marked ones every few seconds and replays them, per aggregate and in order.
+
+A replay that succeeds releases the aggregate: its events leave the parked records and what
+arrives for it next is projected as usual. One that fails leaves them parked with the new error.
+An event that arrived for the aggregate while it was being replayed was parked behind it; it is
+marked for the next round, so the aggregate is released whole.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+
+from read.event_envelope import EventMessage, MalformedEvent, parse
+from read.projection.batches import EventFailed, ProjectionGap, UnknownEventType
+from workers.parking import Parking
+from workers.projector import Projector
+from write.sqlalchemy import parked_store
+from write.sqlalchemy.parked_store import ParkedEvent
+
+log = logging.getLogger(__name__)
+LOOK_EVERY = 2.0  # seconds between looks for events marked for replay
+
+
+class ParkedReplay:
+    def __init__(self, projector: Projector, parking: Parking, every: float = LOOK_EVERY) -> None:
+        self._projector = projector
+        self._parking = parking
+        self._every = every
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.replay_requested()
+            except Exception as error:  # the store or the index out of reach: next round
+                log.warning("cannot replay parked events now (%s)", error)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self._every)
+
+    async def replay_requested(self) -> int:
+        """Replay every event marked for replay; return how many were released."""
+        engine = self._parking.writer
+        groups: dict[object, list[ParkedEvent]] = defaultdict(list)
+        for parked in await parked_store.requested(engine):
+            groups[parked.aggregate or parked.event_id].append(parked)
+        released = 0
+        for group in groups.values():
+            released += await self._replay(group)
+        return released
+
+    async def _replay(self, group: list[ParkedEvent]) -> int:
+        engine = self._parking.writer
+        ids = [p.event_id for p in group]
+        try:
+            events = [parse(p.envelope) for p in group]
+            skipped = (await parked_store.blocked(engine, {_key(events[0])})).skipped
+            result = await self._projector.project_once(events, skipped)
+        except (MalformedEvent, EventFailed, UnknownEventType, ProjectionGap) as fault:
+            await parked_store.failed_again(engine, ids, str(fault))
+            log.warning("replaying %d parked event(s) failed again, they stay parked: %s",
+                        len(ids), fault)
+            return 0
+        await parked_store.released(engine, ids)
+        await self._projector.announce(result)
+        log.info("replayed and released %d parked event(s) of %s %s", len(ids),
+                 events[0].aggregate_type, events[0].aggregate_id)
+        if group[0].aggregate is not None:  # what was parked behind it meanwhile goes next
+            await parked_store.request_retry(engine, events[0].aggregate_id)
+        return len(ids)
+
+
+def _key(event: EventMessage) -> tuple[str, str]:
+    return (event.aggregate_type, event.aggregate_id)
