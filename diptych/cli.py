@@ -7,6 +7,10 @@
     diptych token --role admin|customer [--user ID] [--expires 1h]
                                                            a token signed with the embedded secret
     diptych documents import MANIFEST                      install trusted documents (Apollo, Relay)
+    diptych parked list | retry AGGREGATE_ID|--all | skip EVENT_ID --reason R
+                                                           events the projector could not apply
+    diptych rebuild [--wait SECONDS]                       a new index version from the event log,
+                                                           swapped in while the live one serves
 
 Every process stops gracefully on SIGTERM or Ctrl-C and then exits with status 0.
 """
@@ -27,6 +31,10 @@ import uvloop
 
 from diptych.adapters import reason
 from diptych.keys import issue_token
+from diptych.parked_command import add_parser as add_parked_parser
+from diptych.parked_command import run_parked
+from diptych.rebuild_command import add_parser as add_rebuild_parser
+from diptych.rebuild_command import run_rebuild
 from diptych.settings import Settings, SettingsError
 from diptych.signals import (
     exit_quietly_after_shutdown,
@@ -66,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     documents.add_subparsers(dest="action", required=True).add_parser(
         "import", help="check a manifest and install it for the next start"
     ).add_argument("manifest", type=Path, help="Apollo's persisted-query manifest or Relay's")
+    add_parked_parser(commands)
+    add_rebuild_parser(commands)
     return parser
 
 
@@ -111,6 +121,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                 sys.exit(f"diptych: cannot import {args.manifest}: {error}")
             print(f"{found.count} trusted documents imported into "
                   f"{settings.trusted_documents_file}; `diptych serve` reads them at start")
+        elif args.command == "parked":
+            _prepare(settings, migrate=True)
+            sys.exit(run_parked(settings, args))
+        elif args.command == "rebuild":
+            _prepare(settings, migrate=True)
+            sys.exit(run_rebuild(settings, args.wait))
         else:
             _prepare(settings, migrate=True)
     except (SettingsError, CannotStart) as error:

@@ -14,7 +14,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from diptych.adapters import (
-    StartupError,
     open_broker,
     open_index,
     open_log_reader,
@@ -23,14 +22,18 @@ from diptych.adapters import (
 from diptych.settings import Settings
 from read.freshness.visibility_feed import VisibilityFeed
 from read.index import SearchIndex
-from read.projection.batches import UnknownEventType
 from workers.catch_up import catch_up
+from workers.direct_sync import DirectSync
+from workers.index_handover import IndexHandover
 from workers.inprocess_broker import InProcessBroker
+from workers.parked_replay import ParkedReplay
+from workers.parking import Parking
 from workers.projector import Projector, SqlEventLog
 from workers.rabbitmq.rabbitmq_broker import RabbitMQBroker
 from workers.rabbitmq.rabbitmq_visibility import RabbitMQBroadcast
 from workers.relay import Relay, RelaySupervisor
 from workers.relay_lock import FileRelayLock, PostgresRelayLock, RelayLock
+from workers.source_reports import SourceReports
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -46,7 +49,7 @@ async def start_workers(
     broker: RabbitMQBroker | None,
 ) -> Callable[[], None]:
     """Run relay and projector in this process; return what wakes the relay after a commit."""
-    projector = await _projector(settings, engine, index, feed, broker)
+    projector = await _projector(stack, settings, engine, index, feed, broker)
     if broker is None:
         embedded = InProcessBroker()
         await embedded.consume(projector)
@@ -107,7 +110,7 @@ async def _consuming(stack: contextlib.AsyncExitStack, settings: Settings) -> Pr
     engine = await open_write_store(stack, settings)
     index = await open_index(stack, settings, writer=True)
     broker = await open_broker(stack, settings)
-    projector = await _projector(settings, engine, index, None, broker)
+    projector = await _projector(stack, settings, engine, index, None, broker)
     await broker.consume(projector)
     return projector
 
@@ -126,21 +129,37 @@ async def _unless_stopped(stop: asyncio.Event, work: Coroutine[Any, Any, T]) -> 
 
 
 async def _projector(
+    stack: contextlib.AsyncExitStack,
     settings: Settings,
     engine: AsyncEngine,
     index: SearchIndex,
     feed: VisibilityFeed | None,
     broker: RabbitMQBroker | None,
 ) -> Projector:
+    """The projector, caught up from the event log, with what runs beside it: its source
+    reports, the replay of parked events an operator asked for, and (with a broker) direct
+    sync from the event log while the broker is out of reach."""
     broadcast = None
     if broker is not None:
         broadcast = RabbitMQBroadcast(broker.connection, broker.names)
         await broadcast.open()
-    projector = Projector(index, feed, log=SqlEventLog(engine), broadcast=broadcast)
-    try:
-        await catch_up(engine, index, projector)
-    except UnknownEventType as error:  # the log holds events of a newer writer
-        raise StartupError(f"cannot catch the index up from the event log: {error}") from error
+    reader = await open_log_reader(stack, settings, engine)
+    parking = Parking(engine, reader, settings.park_after)
+    reports = SourceReports(engine)
+    handover = IndexHandover(index, engine, feed, broadcast, settings.keep_index_versions,
+                             parking=parking)
+    projector = Projector(index, feed, log=SqlEventLog(engine), broadcast=broadcast,
+                          parking=parking, reports=reports, batches=handover.batch)
+    stop = asyncio.Event()
+    run_until_exit(stack, "source reports", lambda: reports.run(stop), stop.set)
+    await catch_up(engine, index, projector)
+    run_until_exit(stack, "index hand-over", lambda: handover.run(stop), stop.set)
+    replay = ParkedReplay(projector, parking)
+    run_until_exit(stack, "parked replay", lambda: replay.run(stop), stop.set)
+    if broker is not None and settings.direct_after > 0:
+        direct = DirectSync(engine, reader, projector, reports, broker.reachable,
+                            settings.direct_after)
+        run_until_exit(stack, "direct sync", lambda: direct.run(stop), stop.set)
     return projector
 
 

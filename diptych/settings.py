@@ -60,6 +60,7 @@ class Settings(EnvSettings):
     database_url: Annotated[str, url("sqlite+aiosqlite", "postgresql+asyncpg")] = Field(
         default_factory=_embedded_database)
     index_dir: Directory = Field(default_factory=_index_under_data_dir)
+    keep_index_versions: Annotated[int, number(1, 100)] = 2  # `diptych rebuild`: live + previous
     host: str = "127.0.0.1"
     port: Annotated[int, number(1, 65535)] = 8000
     consistency_timeout: float  # DIPTYCH_CONSISTENCY_TIMEOUT, read with the limits
@@ -69,6 +70,11 @@ class Settings(EnvSettings):
     elasticsearch_url: Annotated[str, url("http", "https")] | None = None
     shards: Annotated[int, number(1, 256)] = 4
     stall_after: Annotated[float, number(1, 86400)] = 30.0
+    # Attempts at an event whose projection raises before it is parked (workers/parking.py).
+    park_after: Annotated[int, number(1, 100)] = 3
+    # Seconds the broker may be out of reach, while events wait, before the projector reads
+    # them from the event log itself (workers/direct_sync.py); 0 turns direct sync off.
+    direct_after: Annotated[float, number(0, 86400)] = 10.0
     allowed_origins: Annotated[CommaList, AfterValidator(_origins)] = ()
     allowed_hosts: CommaList = LOOPBACK_HOSTS
     limits: Limits

@@ -10,14 +10,18 @@ the same requests (`read/index_requests.py` checks them for all):
   deleted document;
 - a checkpoint (a named position in the event log) can be written with a batch of documents;
 - search results are ordered by `(sort key, tie-breaker)` and pages continue after the sort values
-  of the last hit (keyset pagination), so adding documents never shifts a page.
+  of the last hit (keyset pagination), so adding documents never shifts a page;
+- an index may have *versions* (`diptych rebuild` builds one beside the live one): the four
+  methods after `clear` let the live projector follow a rebuild's hand-over
+  (workers/index_handover.py). An index without versions answers `write_version_changed` with
+  False, and the other three are then never called.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 JSON = dict[str, Any]
 SortValues = tuple[Any, ...]
@@ -191,3 +195,17 @@ class SearchIndex(Protocol):
 
     async def clear(self) -> None:
         """Remove every document, tombstone and checkpoint (for rebuilds and tests)."""
+
+    async def write_version_changed(self) -> bool:
+        """Whether a rebuild named another version for this (live, writable) index to write."""
+
+    async def open_write_version(self) -> Self:
+        """That version, opened writable beside this one, to be caught up from the event log."""
+
+    async def switch_to(self, other: Self) -> None:
+        """Read and write `other`'s version from now on, and name it the version queries read.
+        Called with no batch in flight, once `other` holds everything this one does."""
+
+    async def drop_old_versions(self, keep: int) -> tuple[str, ...]:
+        """Delete all but the newest `keep` versions, never the one read or written; their
+        names."""

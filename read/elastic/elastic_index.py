@@ -184,6 +184,20 @@ class ElasticIndex:
             for name in layouts():
                 await create_index(client, self.names, name)
 
+    # -- versions: `diptych rebuild` builds tantivy's only, for now ------------------------------
+
+    async def write_version_changed(self) -> bool:
+        return False  # one version per layout: nothing to follow
+
+    async def open_write_version(self) -> ElasticIndex:
+        raise NotImplementedError("Elasticsearch indices have no rebuilt versions yet")
+
+    async def switch_to(self, other: ElasticIndex) -> None:
+        raise NotImplementedError("Elasticsearch indices have no rebuilt versions yet")
+
+    async def drop_old_versions(self, keep: int) -> tuple[str, ...]:
+        return ()
+
     # -- requests ------------------------------------------------------------------------------
 
     async def _stored(

@@ -5,12 +5,19 @@ it on `open()`, so a second process on the same directory fails at once with `In
 read-only one (an API replica beside a separate projector) never takes it. Calls into tantivy run
 in a worker thread (tantivy releases the GIL), keeping the event loop free: reads on the default
 executor, writes on the writer's own thread (`read/tantivy/tantivy_writer.py`).
+
+The index has versions (`read/tantivy/tantivy_versions.py`): one directory each, and pointers to
+the one queries read and the one the projector writes. A read-only index follows the read pointer
+(checked like meta.json, at each search); the projector's index opens the read version and moves
+to a newly built one when `workers/index_handover.py` tells it to (`switch_to`), after catching
+it up. `diptych rebuild` opens the version it builds by name (`version=`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -29,8 +36,8 @@ from read.index import (
     WriteResult,
 )
 from read.index_requests import check_filters, checked_search, spec_of
+from read.tantivy.tantivy_opening import ReadFollower, hold_projector_lock, open_version
 from read.tantivy.tantivy_schema import (
-    ANALYZER,
     CHECKPOINT_KIND,
     analyzer,
     build_schema,
@@ -39,6 +46,7 @@ from read.tantivy.tantivy_schema import (
     stored_by_key,
 )
 from read.tantivy.tantivy_search import Search
+from read.tantivy.tantivy_versions import IndexVersions
 from read.tantivy.tantivy_writer import IndexLocked, TantivyWriter
 
 __all__ = ["IndexLocked", "TantivyIndex"]
@@ -46,47 +54,82 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def _meta_stamp(path: Path) -> tuple[int, int, int]:
-    """What changes when a commit replaces meta.json (tantivy writes it anew, then renames)."""
-    try:
-        stat = (path / "meta.json").stat()
-    except FileNotFoundError:
-        return (0, 0, 0)
-    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-
-
 class TantivyIndex:
-    def __init__(self, directory: Path, read_only: bool = False) -> None:
+    def __init__(
+        self, directory: Path, read_only: bool = False, version: str | None = None
+    ) -> None:
+        """`directory` holds the versions; `version` names one to open (a rebuild's own), else
+        the read pointer's is opened, and a writable one then holds the layout's projector
+        lock: one projecting process per layout, as tantivy's one writer per directory."""
         self.directory = directory
         self.read_only = read_only
+        self.version = version or ""
+        self._pinned = version is not None
+        self._versions = IndexVersions(directory, fingerprint())
+        self._projector_lock = self._versions.projector_lock()
         self._schema = build_schema()
         self._analyzer = analyzer()
         self._index: tantivy.Index | None = None
         self._writer: TantivyWriter | None = None
         self._path = directory
-        self._meta_seen = (-1, -1, -1)
+        self._follower = ReadFollower(self._versions, self._schema, self._analyzer)
+        self._following = threading.Lock()
 
     async def open(self) -> None:
-        path = self.directory / f"v-{fingerprint()}"
-        path.mkdir(parents=True, exist_ok=True)
-        self._path = path
-        index = tantivy.Index(self._schema, path=str(path), reuse=True)
-        index.register_tokenizer(ANALYZER, self._analyzer)
-        writer = TantivyWriter(index, self._schema, self._searcher, self.read_only)
-        self._index = index
+        if not (self.read_only or self._pinned):
+            await hold_projector_lock(self._versions, self._projector_lock)
+        self._follower.opened()
+        name = self.version if self._pinned else self._versions.pointers().read
+        path = self._versions.path(name)
         try:
-            await writer.open(path)
-        except IndexLocked:
-            self._index = None
+            self._index, self._writer = await open_version(
+                path, self._schema, self._analyzer, self.read_only
+            )
+        except BaseException:
+            self._projector_lock.release()
             raise
-        self._writer = writer
-        log.info("tantivy index at %s%s", path, " (read-only)" if self.read_only else "")
+        self.version, self._path = name, path
+        log.info("tantivy index at %s%s", self._path, " (read-only)" if self.read_only else "")
 
     async def close(self) -> None:
         writer, self._writer = self._writer, None
         if writer is not None:
             await writer.close()
         self._index = None
+        self._projector_lock.release()
+
+    # -- versions (workers/index_handover.py, diptych/rebuild_command.py) -----------------------
+
+    async def write_version_changed(self) -> bool:
+        """Whether a rebuild named another version for this projector to write."""
+        if self.read_only or self._pinned or self._index is None:
+            return False
+        return self._versions.pointers().write != self.version
+
+    async def open_write_version(self) -> TantivyIndex:
+        """The version named to write, opened writable beside this one (to catch it up)."""
+        other = TantivyIndex(self.directory, version=self._versions.pointers().write)
+        await other.open()
+        return other
+
+    async def switch_to(self, other: TantivyIndex) -> None:
+        """Read and write `other`'s version from now on, then name it the version to read. The
+        caller has stopped every batch first, and caught `other` up to this one's position."""
+        old = self._writer
+        self._index, self._writer, self._path = other._index, other._writer, other._path
+        self.version = other.version
+        other._index = other._writer = None
+        self._versions.point(read=self.version, write=self.version)
+        if old is not None:
+            await old.close()
+        log.info("tantivy index switched to %s", self._path)
+
+    async def drop_old_versions(self, keep: int) -> tuple[str, ...]:
+        """Delete all but the newest `keep` versions of this layout (never the read or written)."""
+        dropped = await asyncio.to_thread(self._versions.drop_old, keep)
+        if dropped:
+            log.info("dropped old index versions %s", ", ".join(dropped))
+        return tuple(dropped)
 
     async def get(self, kind: str, id: str) -> Document | None:
         found = await self.get_many(kind, [id])
@@ -152,11 +195,10 @@ class TantivyIndex:
 
     def _searcher(self) -> tantivy.Searcher:
         index = self._require_index()
-        if self.read_only:  # another process writes: pick up its commits, once each
-            seen = _meta_stamp(self._path)
-            if seen != self._meta_seen:
-                index.reload()
-                self._meta_seen = seen
+        if self.read_only and not self._pinned:  # another process writes: follow it
+            with self._following:  # searches run on several threads
+                index, self.version = self._follower.current(self._require_index(), self.version)
+                self._index, self._path = index, self._versions.path(self.version)
         return index.searcher()
 
     def _search(self, kind: str, request: SearchRequest) -> SearchPage:

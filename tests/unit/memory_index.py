@@ -85,6 +85,18 @@ class MemoryIndex:
         self.documents.clear()
         self.checkpoints.clear()
 
+    async def write_version_changed(self) -> bool:
+        return False  # one version only: nothing to follow
+
+    async def open_write_version(self) -> MemoryIndex:
+        raise NotImplementedError("the in-memory index has no versions")
+
+    async def switch_to(self, other: MemoryIndex) -> None:
+        raise NotImplementedError("the in-memory index has no versions")
+
+    async def drop_old_versions(self, keep: int) -> tuple[str, ...]:
+        return ()
+
     def body(self, kind: str, id: str) -> JSON:
         body = self.documents[(kind, id)][1]
         assert body is not None, f"{kind}/{id} is a tombstone"
