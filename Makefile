@@ -14,7 +14,12 @@ SCENARIOS ?=
 # database when DIPTYCH_DATABASE_URL is not PostgreSQL; empty: that scenario is reported as not run.
 DIPTYCH_BENCH_POSTGRES_URL ?=
 
-.PHONY: run test bench lint typecheck clean
+# `make chaos` breaks one part at a time under a stream of writes and checks the index still
+# matches the write store (chaos/, `python -m chaos`); `make chaos SCENARIOS=rabbitmq-node-loss`.
+# It needs PostgreSQL for its scratch databases, and RabbitMQ and haproxy installed.
+DIPTYCH_CHAOS_POSTGRES_URL ?=
+
+.PHONY: run test bench chaos lint typecheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,11 +37,14 @@ bench: $(STAMP)
 	DIPTYCH_BENCH_POSTGRES_URL='$(DIPTYCH_BENCH_POSTGRES_URL)' \
 		$(BIN)/python -m bench $(SCENARIOS) $(if $(QUICK),--quick)
 
+chaos: $(STAMP)
+	DIPTYCH_CHAOS_POSTGRES_URL='$(DIPTYCH_CHAOS_POSTGRES_URL)' $(BIN)/python -m chaos $(SCENARIOS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy diptych schema write read workers tests bench
+	$(BIN)/mypy diptych schema write read workers tests bench chaos
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

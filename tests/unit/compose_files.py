@@ -41,6 +41,9 @@ PROCESSES: dict[str, tuple[list[str], set[str]]] = {
 }
 LONG_RUNNING = ["api", "relay", "projector"]
 LOAD_BALANCER = "lb"
+# RabbitMQ: a cluster of three nodes, which the Diptych processes reach through one load balancer.
+RABBITMQ_NODES = ("rabbitmq-1", "rabbitmq-2", "rabbitmq-3")
+RABBITMQ_LB = "rabbitmq-lb"
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0", "host.docker.internal"}
 # A filler for required variables that example.env leaves empty (the passwords).
 FILLER = "examplesecret"

@@ -15,6 +15,7 @@ from tests.unit.compose_files import (
     EXAMPLE_ENV,
     FILLER,
     LOAD_BALANCER,
+    RABBITMQ_NODES,
     ROOT,
     MissingVariable,
     bind_mounts,
@@ -64,14 +65,15 @@ def test_no_password_has_a_default_anywhere_in_the_compose_file() -> None:
                 assert (reference["op"] or "").endswith("?"), f"{reference[0]} must be required"
 
 
-def test_the_passwords_reach_the_backends_and_the_urls_alike() -> None:
+@pytest.mark.parametrize("node", RABBITMQ_NODES)
+def test_the_passwords_reach_the_backends_and_the_urls_alike(node: str) -> None:
     postgres = environment(service("postgres"))["POSTGRES_PASSWORD"]
-    rabbitmq = environment(service("rabbitmq"))["RABBITMQ_DEFAULT_PASS"]
+    rabbitmq = environment(service(node))["RABBITMQ_DEFAULT_PASS"]
     api = environment(service("api"))
     assert urlsplit(api[DATABASE]).password == postgres
     assert urlsplit(api[AMQP]).password == rabbitmq
     assert urlsplit(api[DATABASE]).username == environment(service("postgres"))["POSTGRES_USER"]
-    assert urlsplit(api[AMQP]).username == environment(service("rabbitmq"))["RABBITMQ_DEFAULT_USER"]
+    assert urlsplit(api[AMQP]).username == environment(service(node))["RABBITMQ_DEFAULT_USER"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,8 +127,9 @@ def test_the_load_balancer_re_resolves_the_api_so_every_replica_gets_traffic() -
 # ---------------------------------------------------------------------------------------------
 
 
-def test_rabbitmq_enables_the_consistent_hash_exchange_and_the_management_ui() -> None:
-    source, read_only = bind_mounts(service("rabbitmq"))["/etc/rabbitmq/enabled_plugins"]
+@pytest.mark.parametrize("node", RABBITMQ_NODES)
+def test_rabbitmq_enables_the_consistent_hash_exchange_and_the_management_ui(node: str) -> None:
+    source, read_only = bind_mounts(service(node))["/etc/rabbitmq/enabled_plugins"]
     path = ROOT / source
     assert path.is_file() and read_only
     term = re.fullmatch(r"\s*\[([a-z0-9_,\s]*)\]\.\s*", path.read_text())

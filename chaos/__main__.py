@@ -1,0 +1,3 @@
+from chaos.chaos_command import main
+
+main()
