@@ -45,4 +45,8 @@ def parse(envelope: Mapping[str, Any]) -> EventMessage:
         )
     except (KeyError, TypeError, ValueError) as error:
         raise MalformedEvent(f"not an event envelope: {error!r}") from error
-    return upcast(raw)
+    try:
+        return upcast(raw)
+    except Exception as error:  # an older payload its upcaster cannot read
+        raise MalformedEvent(
+            f"cannot upcast {raw.type} version {raw.schema_version}: {error!r}") from error

@@ -29,6 +29,7 @@ from read.freshness.visibility_feed import VisibilityFeed
 from read.index import SearchIndex
 from workers.broker import Consumer, Envelope
 from workers.catch_up import catch_up, catch_up_to_head, projected_position
+from workers.parked_replay import replay_released
 from workers.parking import Parking
 from workers.projector import Broadcast, Projector, SqlEventLog
 
@@ -118,6 +119,7 @@ class IndexHandover:
         read = await catch_up_to_head(self._engine, new, projector, after=start)
         async with self._no_batches():
             read += await catch_up(self._engine, new, projector)
+            read += await replay_released(projector, self._engine)
             await self._index.switch_to(new)
         log.info("took the rebuilt index version over (%d events caught up)", read)
 

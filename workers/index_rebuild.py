@@ -29,6 +29,7 @@ from read.tantivy.tantivy_schema import fingerprint
 from read.tantivy.tantivy_versions import IndexVersions
 from workers.catch_up import Progress, catch_up_to_head, projected_position
 from workers.index_handover import REWIND
+from workers.parked_replay import replay_released
 from workers.parking import Parking
 from workers.projector import Projector, SqlEventLog
 
@@ -121,6 +122,7 @@ class TantivyRebuild:
             projector = Projector(index, log=SqlEventLog(self._engine), parking=self._parking)
             await catch_up_to_head(self._engine, index, projector,
                                    after=max(0, built.position - REWIND))
+            await replay_released(projector, self._engine)
         finally:
             await index.close()
         self.versions.point(read=built.version, write=built.version)

@@ -1,8 +1,9 @@
 """Replaying parked events after a fix: `diptych parked retry` marks them, and every projector
 process looks for marked ones every few seconds and replays them, per aggregate and in order.
 
-A replay that succeeds releases the aggregate: its events leave the parked records and what
-arrives for it next is projected as usual. One that fails leaves them parked with the new error.
+A replay that succeeds releases the aggregate: its events wait no more (their records are kept a
+while, for a rebuild's hand-over, `replay_released`) and what arrives for it next is projected
+as usual. One that fails leaves them parked with the new error.
 An event that arrived for the aggregate while it was being replayed was parked behind it; it is
 marked for the next round, so the aggregate is released whole.
 """
@@ -13,6 +14,9 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from read.event_envelope import EventMessage, MalformedEvent, parse
 from read.projection.batches import EventFailed, ProjectionGap, UnknownEventType
@@ -74,3 +78,28 @@ class ParkedReplay:
 
 def _key(event: EventMessage) -> tuple[str, str]:
     return (event.aggregate_type, event.aggregate_id)
+
+
+async def replay_released(projector: Projector, engine: AsyncEngine) -> int:
+    """Project again, into the index `projector` writes, every event a replay released lately
+    (write/sqlalchemy/parked_store.py keeps them a while): a rebuild's new version, whose
+    replay of the log held them back while they were parked, gets them before it is read.
+    Idempotent; a group that fails is logged and left (it is parked again next time it comes)."""
+    groups: dict[object, list[EventMessage]] = defaultdict(list)
+    since = datetime.now(UTC) - parked_store.RELEASED_KEPT
+    for released in await parked_store.released_since(engine, since):
+        try:
+            event = parse(released.envelope)
+        except MalformedEvent:
+            continue
+        groups[_key(event)].append(event)
+    replayed = 0
+    for events in groups.values():
+        skipped = (await parked_store.blocked(engine, {_key(events[0])})).skipped
+        try:
+            await projector.project_once(events, skipped)
+        except (EventFailed, UnknownEventType, ProjectionGap) as fault:
+            log.warning("could not replay released events into the new version: %s", fault)
+            continue
+        replayed += len(events)
+    return replayed

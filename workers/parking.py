@@ -46,13 +46,24 @@ class Parking:
     async def hold_back(
         self, events: Sequence[EventMessage], source: str
     ) -> tuple[list[EventMessage], frozenset[str]]:
-        """The events free to project (those of parked aggregates are parked behind them), and
-        the ids of events an operator skipped."""
+        """The events free to project, and the ids of events an operator skipped. An event of
+        a parked aggregate, at or after its parked version, is parked behind it (earlier ones
+        are free: a replay of the whole log still builds what came before)."""
         blocked = await parked_store.blocked(self._reader, {key_of(e) for e in events})
-        held = [e for e in events if key_of(e) in blocked.parked]
+        held = [e for e in events if blocked.holds(key_of(e), e.aggregate_version)]
+        parked: set[str] = set()
         if held:
-            await self.park(held, BEHIND, source, attempts=0)
-        return [e for e in events if key_of(e) not in blocked.parked], blocked.skipped
+            now = datetime.now(UTC)
+            parked = await parked_store.park_behind(self.writer, [
+                _record(e, BEHIND, source, 0, now) for e in held])
+            if parked:
+                log.warning("parked %d event(s) behind their aggregates' parked ones (%s)",
+                            len(parked), source)
+        return [e for e in events if e.event_id not in parked], blocked.skipped
+
+    async def blocked(self, keys: Iterable[AggregateKey]) -> parked_store.Blocked:
+        """What the parked records hold back of these aggregates, and what was skipped."""
+        return await parked_store.blocked(self._reader, set(keys))
 
     async def park(
         self, events: Sequence[EventMessage], error: str, source: str, attempts: int
@@ -62,12 +73,7 @@ class Parking:
         now = datetime.now(UTC)
         behind = f"{BEHIND} ({events[0].event_id})"
         await parked_store.park(self.writer, [
-            ParkedEvent(
-                event_id=e.event_id, position=e.position, aggregate_type=e.aggregate_type,
-                aggregate_id=e.aggregate_id, aggregate_version=e.aggregate_version, type=e.type,
-                envelope=_envelope(e), error=error if i == 0 else behind,
-                attempts=attempts if i == 0 else 0, source=source, parked_at=now,
-            )
+            _record(e, error if i == 0 else behind, source, attempts if i == 0 else 0, now)
             for i, e in enumerate(events)
         ])
         first = events[0]
@@ -82,8 +88,12 @@ class Parking:
         now = datetime.now(UTC)
         parked = [
             ParkedEvent(
-                event_id=_message_id(message), position=None, aggregate_type=None,
-                aggregate_id=None, aggregate_version=None, type=None,
+                event_id=_message_id(message), position=None,
+                # What it names of an aggregate holds that aggregate back: a malformed event of
+                # it must not be overtaken by the aggregate's later ones.
+                aggregate_type=_named(message, "aggregate_type"),
+                aggregate_id=_named(message, "aggregate_id"),
+                aggregate_version=_version(message), type=_named(message, "type"),
                 envelope={"message": _shown(message)}, error=error, attempts=1, source=source,
                 parked_at=now,
             )
@@ -92,6 +102,26 @@ class Parking:
         await parked_store.park(self.writer, parked)
         for event in parked:
             log.error("parked a message that is not an event (%s): %s", source, event.error)
+
+
+def _record(event: EventMessage, error: str, source: str, attempts: int,
+            now: datetime) -> ParkedEvent:
+    return ParkedEvent(
+        event_id=event.event_id, position=event.position, aggregate_type=event.aggregate_type,
+        aggregate_id=event.aggregate_id, aggregate_version=event.aggregate_version,
+        type=event.type, envelope=_envelope(event), error=error, attempts=attempts,
+        source=source, parked_at=now,
+    )
+
+
+def _named(message: Mapping[str, Any], field: str) -> str | None:
+    value = message.get(field) if isinstance(message, Mapping) else None
+    return value if isinstance(value, str) and 0 < len(value) <= 50 else None
+
+
+def _version(message: Mapping[str, Any]) -> int | None:
+    value = message.get("aggregate_version") if isinstance(message, Mapping) else None
+    return value if isinstance(value, int) and 0 < value < 2**31 else None
 
 
 def _envelope(event: EventMessage) -> dict[str, Any]:

@@ -116,7 +116,7 @@ class Projector:
     ) -> Projected:
         """Project events as they are, no parking, no checkpoint (a replay of parked events):
         raises EventFailed, UnknownEventType or ProjectionGap (a hole the log cannot fill)."""
-        return await self._with_gaps_filled(events, None, skipped)
+        return await self._with_gaps_filled(events, None, skipped, _Fills())
 
     async def _events(self, envelopes: Sequence[Envelope], source: str) -> list[EventMessage]:
         events, bad = [], []
@@ -133,12 +133,15 @@ class Projector:
 
     async def _project(self, events: list[EventMessage], source: str) -> Projected:
         if self.parking is None:
-            return await self._with_gaps_filled(events, checkpoint_of(source), frozenset())
+            return await self._with_gaps_filled(events, checkpoint_of(source), frozenset(),
+                                                _Fills())
         events, skipped = await self.parking.hold_back(events, source)
         failures: dict[str, int] = {}
         while True:
+            fills = _Fills()
             try:
-                return await self._with_gaps_filled(events, checkpoint_of(source), skipped)
+                return await self._with_gaps_filled(events, checkpoint_of(source), skipped,
+                                                    fills)
             except (EventFailed, UnknownEventType, ProjectionGap) as fault:
                 key, first = _aggregate_of(fault)
                 tries = failures[str(key)] = failures.get(str(key), 0) + 1
@@ -147,38 +150,77 @@ class Projector:
                                 self.parking.park_after)
                     await asyncio.sleep(RETRY_PAUSE * 2 ** (tries - 1))
                     continue
-                # The event at fault and every later one of its aggregate; the earlier ones of
-                # the batch are projected.
                 held = [e for e in events if key_of(e) == key and e.aggregate_version >= first]
-                if not held:  # a fault of no event in hand would never end: a bug
-                    raise
-                await self.parking.park(held, str(fault), source, attempts=tries)
+                error = str(fault)
+                if not held:
+                    # The fault lies in another aggregate's history, read from the log to fill
+                    # a gap: what it read is parked, and the event in hand that needed it.
+                    await self.parking.park(
+                        [e for e in fills.events if key_of(e) == key
+                         and e.aggregate_version >= first], error, source, attempts=tries)
+                    cause = fills.causes.get(key) or getattr(fault, "caused_by", None)
+                    if cause is None or cause not in events:
+                        raise  # a fault of no event in hand would never end: a bug
+                    held = [e for e in events if key_of(e) == key_of(cause)
+                            and e.aggregate_version >= cause.aggregate_version]
+                    error = f"needs {key[0]} {key[1]}, which cannot be projected: {fault}"
+                await self.parking.park(held, error, source, attempts=tries)
                 events = [e for e in events if e not in held]
 
     async def _with_gaps_filled(
-        self, events: list[EventMessage], checkpoint: str | None, skipped: frozenset[str]
+        self, events: list[EventMessage], checkpoint: str | None, skipped: frozenset[str],
+        fills: _Fills,
     ) -> Projected:
-        for _ in range(GAP_FILLS):
+        for _ in range(GAP_FILLS + 2 * len(events)):  # each fill completes one history
             try:
                 async with self._batches():
-                    return await project(self._index, events, checkpoint, skipped)
+                    return await project(self._index, events, checkpoint,
+                                         skipped | fills.skipped)
             except ProjectionGap as gap:
                 if self._log is None:
                     raise
-                filled = await self._fill(events, gap)
+                filled = await self._fill(events, gap, fills)
                 if len(filled) == len(events):  # the log has nothing more: a hole for good
                     raise
                 events = filled
-        raise RuntimeError(f"a batch still has gaps after {GAP_FILLS} fills from the log")
+        raise RuntimeError(f"a batch of {len(events)} events still has gaps after filling")
 
-    async def _fill(self, events: list[EventMessage], gap: ProjectionGap) -> list[EventMessage]:
+    async def _fill(
+        self, events: list[EventMessage], gap: ProjectionGap, fills: _Fills
+    ) -> list[EventMessage]:
+        """`events` with the gap's aggregate's missing history from the log; what a parked
+        aggregate holds back stays out, and so does a row that cannot be parsed."""
         assert self._log is not None
+        key = (gap.aggregate_type, gap.aggregate_id)
+        if gap.caused_by is not None and key_of(gap.caused_by) != key:
+            fills.causes.setdefault(key, gap.caused_by)
         missing = await self._log.history(gap.aggregate_type, gap.aggregate_id, gap.seen)
         known = {e.event_id for e in events}
-        new = [e for e in (parse(m) for m in missing) if e.event_id not in known]
-        log.info("filled a gap for %s %s from the event log (%d events)",
-                 gap.aggregate_type, gap.aggregate_id, len(new))
+        new = []
+        for row in missing:
+            try:
+                event = parse(row)
+            except MalformedEvent as error:
+                log.error("cannot fill a gap of %s %s with a row of the log: %s", *key, error)
+                break  # what follows must not be applied before it
+            if event.event_id not in known:
+                new.append(event)
+        if self.parking is not None and new:
+            blocked = await self.parking.blocked([key])
+            fills.skipped |= blocked.skipped
+            new = [e for e in new if not blocked.holds(key, e.aggregate_version)]
+        fills.events.extend(new)
+        log.info("filled a gap for %s %s from the event log (%d events)", *key, len(new))
         return sorted([*events, *new], key=lambda e: e.position)
+
+
+class _Fills:
+    """What one attempt read from the log to fill gaps, and which event in hand needed it."""
+
+    def __init__(self) -> None:
+        self.events: list[EventMessage] = []
+        self.causes: dict[tuple[str, str], EventMessage] = {}
+        self.skipped: frozenset[str] = frozenset()
 
 
 def _aggregate_of(fault: Faulty) -> tuple[tuple[str, str], int]:

@@ -35,16 +35,20 @@ class SourceReports:
         self._sources: dict[str, SourceRecord] = {}
 
     def received(self, source: str, events: Sequence[EventMessage]) -> None:
+        """A batch in hand; the same batch again (a retry) keeps the time it first came."""
         record = self._record(source)
         oldest = min((e.occurred_at for e in events), default=None)
+        waiting = record.state in (BUSY, FAILING)
+        since = record.waiting_since if waiting and record.waiting_since else datetime.now(UTC)
         self._sources[source] = replace(record, state=BUSY if events else record.state,
-                                        in_hand=len(events),
+                                        in_hand=len(events), waiting_since=since,
                                         oldest_in_hand_at=oldest or record.oldest_in_hand_at)
 
     def progressed(self, source: str, position: int) -> None:
         record = self._record(source)
         self._sources[source] = replace(
-            record, state=IDLE, in_hand=0, oldest_in_hand_at=None, error=None,
+            record, state=IDLE, in_hand=0, oldest_in_hand_at=None, waiting_since=None,
+            error=None,
             position=max(record.position, position), progressed_at=datetime.now(UTC))
 
     def failing(self, source: str, error: BaseException) -> None:
@@ -54,7 +58,7 @@ class SourceReports:
 
     def off(self, source: str) -> None:
         self._sources[source] = replace(self._record(source), state=OFF, in_hand=0,
-                                        oldest_in_hand_at=None, error=None)
+                                        oldest_in_hand_at=None, waiting_since=None, error=None)
 
     async def report(self) -> None:
         now = datetime.now(UTC)
@@ -75,5 +79,5 @@ class SourceReports:
         if source not in self._sources:
             self._sources[source] = SourceRecord(
                 source=source, position=0, state=IDLE, in_hand=0, oldest_in_hand_at=None,
-                error=None, progressed_at=None, heard_at=datetime.now(UTC))
+                waiting_since=None, error=None, progressed_at=None, heard_at=datetime.now(UTC))
         return self._sources[source]

@@ -90,7 +90,7 @@ class StatusMonitor:
         """A source holding events that has not moved for DIPTYCH_STALL_AFTER seconds is stalled;
         so is one whose process went silent with a batch in hand (nobody took it over)."""
         silent = now - record.heard_at > SILENT_AFTER
-        since = record.progressed_at or record.heard_at
+        since = record.waiting_since or record.progressed_at or record.heard_at
         waiting = record.state in (BUSY, FAILING)
         held = waiting and (now - since).total_seconds() >= self._stall_after
         lag = (now - record.oldest_in_hand_at).total_seconds() if (

@@ -142,8 +142,12 @@ async def _apply(
             continue
         try:
             await table[event.type](event, workspace)
+        except ProjectionGap as gap:
+            if gap.caused_by is None:
+                gap.caused_by = event
+            raise
         except Exception as error:
-            if isinstance(error, (ProjectionGap, *OUTAGES)):
+            if isinstance(error, OUTAGES):
                 raise
             raise EventFailed(event, error) from error
     writes = workspace.writes()

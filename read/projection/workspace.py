@@ -26,6 +26,7 @@ class ProjectionGap(RuntimeError):
         self.aggregate_type = aggregate_type
         self.aggregate_id = aggregate_id
         self.seen = seen
+        self.caused_by: EventMessage | None = None  # the event whose projection met the gap
         super().__init__(
             f"{aggregate_type} {aggregate_id}: version {wanted} arrived where the index reflects "
             f"only version {seen}"

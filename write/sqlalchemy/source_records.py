@@ -22,6 +22,7 @@ class SourceRecord:
     state: str
     in_hand: int
     oldest_in_hand_at: datetime | None
+    waiting_since: datetime | None  # since when it holds events without having moved
     error: str | None
     progressed_at: datetime | None
     heard_at: datetime
@@ -46,7 +47,7 @@ async def load(engine: AsyncEngine) -> list[SourceRecord]:
     async with engine.connect() as connection:
         rows = [row._asdict() for row in await connection.execute(query)]
     for row in rows:
-        for name in ("oldest_in_hand_at", "progressed_at", "heard_at"):
+        for name in ("oldest_in_hand_at", "waiting_since", "progressed_at", "heard_at"):
             if row[name] is not None and row[name].tzinfo is None:
                 row[name] = row[name].replace(tzinfo=UTC)
     return [SourceRecord(**row) for row in rows]

@@ -169,6 +169,7 @@ parked_events = Table(
     Column("skipped_at", DateTime(timezone=True), nullable=True),
     Column("skipped_by", String(100), nullable=True),
     Column("skip_reason", String(500), nullable=True),
+    Column("released_at", DateTime(timezone=True), nullable=True),
 )
 Index("ix_parked_events_aggregate", parked_events.c.aggregate_type, parked_events.c.aggregate_id)
 
@@ -182,6 +183,7 @@ projection_sources = Table(
     Column("state", String(20), nullable=False),
     Column("in_hand", Integer, nullable=False),
     Column("oldest_in_hand_at", DateTime(timezone=True), nullable=True),
+    Column("waiting_since", DateTime(timezone=True), nullable=True),
     Column("error", String(1000), nullable=True),
     Column("progressed_at", DateTime(timezone=True), nullable=True),
     Column("heard_at", DateTime(timezone=True), nullable=False),

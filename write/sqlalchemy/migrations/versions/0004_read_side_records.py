@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("skipped_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("skipped_by", sa.String(100), nullable=True),
         sa.Column("skip_reason", sa.String(500), nullable=True),
+        sa.Column("released_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_parked_events_aggregate", "parked_events",
                     ["aggregate_type", "aggregate_id"])
@@ -48,6 +49,7 @@ def upgrade() -> None:
         sa.Column("state", sa.String(20), nullable=False),
         sa.Column("in_hand", sa.Integer, nullable=False),
         sa.Column("oldest_in_hand_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("waiting_since", sa.DateTime(timezone=True), nullable=True),
         sa.Column("error", sa.String(1000), nullable=True),
         sa.Column("progressed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("heard_at", sa.DateTime(timezone=True), nullable=False),
