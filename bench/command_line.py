@@ -29,7 +29,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("scenarios", nargs="*", metavar="SCENARIO",
-                        help="write, read, project, freshness, validation, crud-vs-cqrs "
+                        help="write, read, project, freshness, validation, crud-vs-cqrs, peers "
                              "(default: all)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke-test sizes: checks the harness in seconds, measures nothing")

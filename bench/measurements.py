@@ -46,11 +46,13 @@ class Goal:
 @dataclass(frozen=True)
 class Part:
     """One of several comparisons a scenario makes (crud-vs-cqrs: one per question), each judged
-    against the scenario's goal; the report lists them under the scenario's row."""
+    against its own goal if it has one (peers: reads and writes differ), else the scenario's; the
+    report lists them under the scenario's row."""
 
     name: str
     diptych: Side
     raw: Side
+    goal: Goal | None = None
 
     @property
     def ratio(self) -> float:

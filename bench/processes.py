@@ -1,4 +1,5 @@
-"""Child processes (`python -m diptych ...`, the raw servers), each writing to a log file."""
+"""Child processes (`python -m diptych ...`, the raw servers, a peer), each writing to a log
+file."""
 
 from __future__ import annotations
 
@@ -94,6 +95,21 @@ def spawn(
             stdout=output,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+        )
+    return Process(name, popen, log)
+
+
+def spawn_program(
+    name: str, program: str, args: Sequence[str], env: Mapping[str, str], log: Path,
+    cwd: Path | None = None,
+) -> Process:
+    """`program args...` (not Python: a peer such as PostGraphile), with `env` added to our own
+    environment minus every DIPTYCH_* setting (`child_environment`)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as output:
+        popen = subprocess.Popen(
+            [program, *args], env=child_environment(env), cwd=cwd, stdout=output,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
     return Process(name, popen, log)
 

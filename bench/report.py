@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bench.machine import summary
-from bench.measurements import Outcome, Side
+from bench.measurements import Goal, Outcome, Part, Side
 from bench.scenario import Scenario
 
 SCHEMA = "diptych-bench/1"
@@ -61,13 +61,14 @@ def _scenario(scenario: Scenario, outcome: Outcome) -> dict[str, Any]:
         },
         "parameters": outcome.parameters,
         "notes": list(outcome.notes),
-        "parts": [
-            {"name": part.name, "diptych": _side(part.diptych), "raw": _side(part.raw),
-             "ratio": round(part.ratio, 4), "met": outcome.goal.met(part.ratio),
-             "shown": outcome.goal.show(part.ratio)}
-            for part in outcome.parts
-        ],
+        "parts": [_part(part, part.goal or outcome.goal) for part in outcome.parts],
     }
+
+
+def _part(part: Part, goal: Goal) -> dict[str, Any]:
+    return {"name": part.name, "diptych": _side(part.diptych), "raw": _side(part.raw),
+            "ratio": round(part.ratio, 4), "goal": goal.text, "met": goal.met(part.ratio),
+            "shown": goal.show(part.ratio)}
 
 
 def _side(side: Side) -> dict[str, Any]:
@@ -102,11 +103,14 @@ def rows(doc: dict[str, Any]) -> list[tuple[str, ...]]:
 
 
 def part_rows(scenario: dict[str, Any]) -> list[tuple[str, ...]]:
-    """A header, then a row per part of the scenario, judged by the scenario's goal."""
-    header = (scenario["name"], "Diptych p50 / p95 ms", "raw p50 / p95 ms", "ratio", "goal", "met")
+    """A header, then a row per part of the scenario, judged by its own goal or the scenario's:
+    the columns of the row per scenario."""
+    header = (scenario["name"], "Diptych", "raw", "ratio", "goal", "met",
+              "Diptych p50 / p95 / p99 ms", "raw p50 / p95 / p99 ms")
     return [header] + [
-        (p["name"], _percentiles(p["diptych"], 2), _percentiles(p["raw"], 2), p["shown"],
-         scenario["goal"]["text"], "yes" if p["met"] else "no")
+        (p["name"], _figure(p["diptych"]), _figure(p["raw"]), p["shown"],
+         p.get("goal", scenario["goal"]["text"]), "yes" if p["met"] else "no",
+         _percentiles(p["diptych"]), _percentiles(p["raw"]))
         for p in scenario["parts"]
     ]
 

@@ -1,14 +1,17 @@
 """The three questions (bench/questions.py) as a single-model CRUD service would ask them: plain
-SQL over the write store's own tables (orders, order_lines, users, products) and the indexes it
-has, through the same SQLAlchemy async engine set-up as the service (write/sqlalchemy/database.py).
+SQL over the write store's own tables (orders, order_lines, users, products), its indexes and
+those a DBA adds, through the same SQLAlchemy async engine set-up as the service
+(write/sqlalchemy/database.py).
 
-Full text is ILIKE '%word%': what such a service writes first, on tables with no search column, GIN
-or trigram index (PostgreSQL's to_tsvector would have to be computed for every line at query time,
-for want of such a column). Every word must match a line's product name or SKU, or the customer's
-name or email, as on the read side; bench/seed_data.py makes a word's substring matches its
-whole-word matches, so ILIKE and the index find the same orders. A list is a COUNT and a page (ORDER
-BY ... LIMIT, which the placed_at index can serve), then the page's lines in one query, as an ORM
-would load them. Sales use the orders table's own total and units.
+Full text is ILIKE '%word%': what such a service writes first, on tables with no search column
+(PostgreSQL's to_tsvector would have to be computed for every line at query time, for want of
+one), served by the pg_trgm GIN indexes a DBA adds for it; the scenario adds those and composite
+indexes for the filters and sorts (bench/dba_indexes.py) before the first question. Every word
+must match a line's product name or SKU, or the customer's name or email, as on the read side;
+bench/seed_data.py makes a word's substring matches its whole-word matches, so ILIKE and the
+index find the same orders. A list is a COUNT and a page (ORDER BY ... LIMIT, which the placed_at
+index can serve), then the page's lines in one query, as an ORM would load them. Sales use the
+orders table's own total and units.
 """
 
 from __future__ import annotations

@@ -97,7 +97,7 @@ async def run(context: Context) -> Outcome:
         service_index = TantivyIndex(service.index_dir, read_only=True)
         await service_index.open()
         stack.push_async_callback(service_index.close)
-        templates = list((await service_index.get_many(PRODUCT, ids)).values())
+        templates = await _projected(service_index, ids)
         raw = TantivyIndex(context.workdir / "raw-index")
         await raw.open()
         stack.push_async_callback(raw.close)
@@ -222,3 +222,17 @@ SCENARIO = Scenario(
     goal=GOAL,
     run=run,
 )
+
+
+async def _projected(index: TantivyIndex, ids: list[str], within: float = 60.0) -> list[Document]:
+    """The documents of `ids` once the service projected them all: a mutation answers before
+    its projection, and on a loaded machine the last ones may still be on their way."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        found = await index.get_many(PRODUCT, ids)
+        if len(found) == len(ids):
+            return list(found.values())
+        if asyncio.get_running_loop().time() > deadline:
+            raise BenchError(f"{len(ids) - len(found)} of {len(ids)} probe products were "
+                               f"not projected within {within:g}s")
+        await asyncio.sleep(0.05)

@@ -45,9 +45,10 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QuickRun]:
     yield QuickRun(out, done.stdout)
 
 
-# Without PostgreSQL (this run strips every DIPTYCH_* setting) crud-vs-cqrs cannot run; it is
-# reported as not run. tests/integration/test_bench_crud_smoke.py runs it on PostgreSQL.
-NOT_RUN = ["crud-vs-cqrs"]
+# Without PostgreSQL (this run strips every DIPTYCH_* setting) crud-vs-cqrs and peers cannot
+# run; they are reported as not run. tests/integration/test_bench_crud_smoke.py and
+# test_bench_peers_smoke.py run them on PostgreSQL.
+NOT_RUN = ["crud-vs-cqrs", "peers"]
 
 
 def test_the_json_names_every_scenario_with_both_sides_and_their_ratio(quick_run: QuickRun) -> None:
