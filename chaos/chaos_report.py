@@ -37,6 +37,8 @@ def table(rows: Sequence[Row]) -> str:
              .rstrip() for line in cells]
     lines.insert(1, "  ".join("-" * width for width in widths))
     for row in rows:
-        details = list(row.outcome.notes) if row.outcome else [row.problem]
+        details = [*row.outcome.notes, *(f"PRODUCT DEFECT: {finding}"
+                                          for finding in row.outcome.findings)] if (
+            row.outcome) else [row.problem]
         lines += ["", f"{row.scenario}:"] + [f"  - {detail}" for detail in details if detail]
     return "\n".join(lines)

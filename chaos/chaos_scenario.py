@@ -25,6 +25,9 @@ class NotRun(Exception):
 class Context:
     workdir: Path  # scratch space of this scenario, deleted after the run
     postgres_url: str | None  # a PostgreSQL server (postgresql+asyncpg://) for scratch databases
+    # A RabbitMQ broker scenarios may use under names of their own (never stop it); None: those
+    # that need a broker start a scratch node (chaos/rabbitmq_cluster.py).
+    amqp_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,11 +39,13 @@ class Outcome:
     stale: int  # events still missing from the index when the run gave up waiting
     converge_s: float | None  # from the last write to index == write store; None: never
     notes: tuple[str, ...] = field(default=())  # what was broken, and how it was seen
+    parked: int = 0  # events still parked at the end (not lost: reported, replayable)
+    findings: tuple[str, ...] = ()  # product defects the scenario found: it fails with them
 
     @property
     def passed(self) -> bool:
-        return (self.lost, self.duplicated, self.stale) == (0, 0, 0) and (
-            self.converge_s is not None)
+        return (self.lost, self.duplicated, self.stale, self.parked) == (0, 0, 0, 0) and (
+            self.converge_s is not None) and not self.findings
 
 
 @dataclass(frozen=True)

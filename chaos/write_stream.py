@@ -6,6 +6,11 @@ concurrent clients. Products are shared, so versions race and the handlers retry
 in production. A refusal (a version conflict that kept losing, say) is counted, not an error:
 the write store, not this stream, is the truth the audit compares the index with. Any other
 failure of a mutation is an error of the run: losing a broker node must not fail a write.
+
+A scenario that takes the write store or the API itself away (a PostgreSQL restart, a SIGKILLed
+`diptych serve`) names what it tolerates (`StreamClient`): a write refused with one of those
+error codes, or one whose connection the API dropped, is counted as refused (an unknown outcome
+for the dropped ones: the write store says whether it committed), never as an error.
 """
 
 from __future__ import annotations
@@ -13,12 +18,16 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+
 from bench import catalog
+from bench.errors import BenchError
 from bench.graphql import GraphQLClient
+from bench.service import Service
 
 REGISTER_USER = """
 mutation($name: String!, $email: String!) {
@@ -41,6 +50,8 @@ mutation($id: ID!, $quantity: Int!) {
   }
 }"""
 
+DROPPED = "CONNECTION_DROPPED"  # the API went away mid-request (SIGKILL): outcome unknown
+PAUSE = 0.2  # seconds a client waits after a tolerated refusal before its next write
 STOCK = 100_000  # never sold out, never over STOCK_MAX: only a lost race refuses an order
 RESTOCK_SHARE = 0.15
 
@@ -59,6 +70,45 @@ class Tally:
         self.refused += 1
         self.refusals[payload["__typename"]] = self.refusals.get(payload["__typename"], 0) + 1
         return None
+
+
+def refusal(body: dict[str, Any], tolerated: Collection[str]) -> str | None:
+    """The code a refused request is counted under, if every one of its errors is tolerated;
+    None when it is no refusal, or one the scenario does not tolerate (an error of the run)."""
+    errors = body.get("errors") or []
+    codes = {str((error.get("extensions") or {}).get("code")) for error in errors
+             if isinstance(error, dict)}
+    if not errors or len(codes) != 1 or not codes <= set(tolerated):
+        return None
+    return codes.pop()
+
+
+class StreamClient(GraphQLClient):
+    """A GraphQLClient that answers a tolerated refusal with `{"refused": code}`."""
+
+    def __init__(self, http: httpx.AsyncClient, service: Service,
+                 tolerated: Collection[str] = (), dropped: bool = False) -> None:
+        super().__init__(http, service)
+        self.tolerated = frozenset(tolerated)
+        self.dropped = dropped  # a dropped connection is tolerated too
+
+    async def __call__(self, document: str, **variables: object) -> dict[str, Any]:
+        try:
+            response = await self._http.post(
+                self._url, json={"query": document, "variables": variables},
+                headers=self._headers)
+        except httpx.TransportError as error:
+            if not self.dropped:
+                raise BenchError(f"the API did not answer: {error!r}") from error
+            return {"refused": DROPPED}
+        body: dict[str, Any] = response.json()
+        if response.status_code == 200 and not body.get("errors"):
+            data: dict[str, Any] = body["data"]
+            return data
+        code = refusal(body, self.tolerated)
+        if code is None:
+            raise BenchError(f"GraphQL answered {response.status_code}: {body}")
+        return {"refused": code}
 
 
 @dataclass(frozen=True)
@@ -89,9 +139,11 @@ async def orders(
     concurrency: int,
     tally: Tally,
     done: Callable[[int], None],
+    pause: float = 0.0,
 ) -> None:
     """`count` writes (orders, and restocks among them) from `concurrency` clients; `done(n)` is
-    called as the n-th one is answered."""
+    called as the n-th one is answered. Each client waits `pause` seconds after each write (a
+    stream that must last through an outage is paced, not sent as fast as the API answers)."""
     rng = random.Random(13)
     plan = [_operation(rng, catalogue) for _ in range(count)]
     queue: asyncio.Queue[tuple[str, dict[str, Any], str, str]] = asyncio.Queue()
@@ -103,9 +155,16 @@ async def orders(
         nonlocal answered
         while not queue.empty():
             document, variables, field, accepted = queue.get_nowait()
-            tally.count((await graphql(document, **variables))[field], accepted)
+            data = await graphql(document, **variables)
+            if "refused" in data:
+                tally.count({"__typename": data["refused"]}, accepted)
+                await asyncio.sleep(PAUSE)
+            else:
+                tally.count(data[field], accepted)
             answered += 1
             done(answered)
+            if pause:
+                await asyncio.sleep(pause)
 
     await asyncio.gather(*(client() for _ in range(concurrency)))
 

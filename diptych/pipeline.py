@@ -150,17 +150,27 @@ async def _projector(
                              parking=parking)
     projector = Projector(index, feed, log=SqlEventLog(engine), broadcast=broadcast,
                           parking=parking, reports=reports, batches=handover.batch)
-    stop = asyncio.Event()
-    run_until_exit(stack, "source reports", lambda: reports.run(stop), stop.set)
+    in_background(stack, "source reports", reports.run)
     await catch_up(engine, index, projector)
-    run_until_exit(stack, "index hand-over", lambda: handover.run(stop), stop.set)
+    in_background(stack, "index hand-over", handover.run)
     replay = ParkedReplay(projector, parking)
-    run_until_exit(stack, "parked replay", lambda: replay.run(stop), stop.set)
+    in_background(stack, "parked replay", replay.run)
     if broker is not None and settings.direct_after > 0:
         direct = DirectSync(engine, reader, projector, reports, broker.reachable,
                             settings.direct_after)
-        run_until_exit(stack, "direct sync", lambda: direct.run(stop), stop.set)
+        in_background(stack, "direct sync", direct.run)
     return projector
+
+
+def in_background(
+    stack: contextlib.AsyncExitStack,
+    name: str,
+    loop: Callable[[asyncio.Event], Coroutine[Any, Any, None]],
+) -> None:
+    """`loop(stop)` under run_until_exit, with a stop event of its own: one shared by several
+    would end the others before their own shutdown began, which reads as a crash."""
+    stop = asyncio.Event()
+    run_until_exit(stack, name, lambda: loop(stop), stop.set)
 
 
 def run_until_exit(

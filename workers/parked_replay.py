@@ -1,7 +1,9 @@
 """Replaying parked events after a fix: `diptych parked retry` marks them, and every projector
 process looks for marked ones every few seconds and replays them, per aggregate and in order.
 
-A replay that succeeds releases the aggregate: its events wait no more (their records are kept a
+A replay reads the events from the event log as it is then (an operator may have repaired a
+row), falling back to the copy parked with a message that is no logged event. One that succeeds
+releases the aggregate: its events wait no more (their records are kept a
 while, for a rebuild's hand-over, `replay_released`) and what arrives for it next is projected
 as usual. One that fails leaves them parked with the new error.
 An event that arrived for the aggregate while it was being replayed was parked behind it; it is
@@ -22,7 +24,7 @@ from read.event_envelope import EventMessage, MalformedEvent, parse
 from read.projection.batches import EventFailed, ProjectionGap, UnknownEventType
 from workers.parking import Parking
 from workers.projector import Projector
-from write.sqlalchemy import parked_store
+from write.sqlalchemy import outbox, parked_store
 from write.sqlalchemy.parked_store import ParkedEvent
 
 log = logging.getLogger(__name__)
@@ -58,8 +60,10 @@ class ParkedReplay:
     async def _replay(self, group: list[ParkedEvent]) -> int:
         engine = self._parking.writer
         ids = [p.event_id for p in group]
+        # As the log holds them now: an operator may have repaired a row since it was parked.
+        logged = await outbox.by_ids(engine, ids)
         try:
-            events = [parse(p.envelope) for p in group]
+            events = [parse(logged.get(p.event_id, p.envelope)) for p in group]
             skipped = (await parked_store.blocked(engine, {_key(events[0])})).skipped
             result = await self._projector.project_once(events, skipped)
         except (MalformedEvent, EventFailed, UnknownEventType, ProjectionGap) as fault:
@@ -87,9 +91,11 @@ async def replay_released(projector: Projector, engine: AsyncEngine) -> int:
     Idempotent; a group that fails is logged and left (it is parked again next time it comes)."""
     groups: dict[object, list[EventMessage]] = defaultdict(list)
     since = datetime.now(UTC) - parked_store.RELEASED_KEPT
-    for released in await parked_store.released_since(engine, since):
+    released_ = await parked_store.released_since(engine, since)
+    logged = await outbox.by_ids(engine, [r.event_id for r in released_])
+    for released in released_:
         try:
-            event = parse(released.envelope)
+            event = parse(logged.get(released.event_id, released.envelope))
         except MalformedEvent:
             continue
         groups[_key(event)].append(event)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from write.handling import handle
 from write.messages import Command
 from write.orders.order_commands import PlaceOrder, RequestedLine
 from write.products.product_commands import AddProduct, RestockProduct
+from write.sqlalchemy import parked_store
+from write.sqlalchemy.parked_store import ParkedEvent
 from write.sqlalchemy.sqlalchemy_uow import SqlAlchemyUnitOfWork
 from write.users.user_commands import RegisterUser
 
@@ -110,3 +113,15 @@ async def test_sold_units_the_orders_do_not_account_for_are_an_event_applied_twi
                                     body | {"sold": 2 + extra})])
     found = await audit(store.engine, store.index)
     assert (found.lost, found.duplicated) == (lost, duplicated)
+
+
+async def test_an_event_the_projector_parked_is_counted_parked_not_lost(store: Store) -> None:
+    version, _ = await store.document(USER, store.user)
+    await store.index.write([Delete(USER, store.user, version + 1)])  # as if never applied
+    await parked_store.park(store.engine, [ParkedEvent(
+        event_id="parked-1", position=1, aggregate_type="User", aggregate_id=store.user,
+        aggregate_version=1, type="UserRegistered", envelope={}, error="raised KeyError",
+        attempts=3, source="shard-0", parked_at=datetime.now(UTC))])
+    found = await audit(store.engine, store.index)
+    assert (found.lost, found.stale, found.parked) == (0, 0, 1) and found.matches
+    assert (await converge(store.engine, store.index, time.monotonic(), 0.3, False))[1] is None

@@ -23,6 +23,7 @@ from workers.parked_replay import ParkedReplay
 from workers.parking import Parking
 from workers.projector import Projector, SqlEventLog
 from write.sqlalchemy import outbox, parked_store
+from write.sqlalchemy.tables import events
 from write.users.user_commands import RegisterUser, RenameUser
 
 pytestmark = pytest.mark.usefixtures("no_pause")
@@ -221,4 +222,30 @@ async def test_a_failure_that_passes_before_the_limit_parks_nothing(
     await projector_on(engine, index, park_after=3).apply(await log_of(engine))
 
     assert await name_of(index, ada) == "Flaky"
+    assert await parked_store.waiting(engine) == []
+
+
+async def test_a_retry_replays_the_event_as_the_log_holds_it_after_a_repair(
+    engine: AsyncEngine, index: TantivyIndex
+) -> None:
+    """A buggy writer's row (a payload no projection can read) is repaired by an operator in the
+    event log; the retry must project the repaired row, not the copy taken when it was parked."""
+    ada, _ = await two_users(engine)
+    renamed = await run(engine, RenameUser(ada, "Ada Lovelace"))
+    async with engine.begin() as connection:
+        await connection.execute(
+            events.update().where(events.c.position == renamed.position)
+            .values(payload={"nmae": "Ada Lovelace"}))
+    projector = projector_on(engine, index, park_after=1)
+    await projector.apply(await log_of(engine))
+    assert [p.aggregate_version for p in await parked_store.waiting(engine)] == [2]
+
+    async with engine.begin() as connection:  # the operator's repair
+        await connection.execute(
+            events.update().where(events.c.position == renamed.position)
+            .values(payload={"name": "Ada Lovelace"}))
+    await parked_store.request_retry(engine, ada)
+    assert await ParkedReplay(projector, projector.parking).replay_requested() == 1  # type: ignore[arg-type]
+
+    assert await name_of(index, ada) == "Ada Lovelace"
     assert await parked_store.waiting(engine) == []

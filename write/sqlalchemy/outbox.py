@@ -102,6 +102,19 @@ async def history(
         return [envelope(row) for row in await connection.execute(query)]
 
 
+async def by_ids(engine: AsyncEngine, event_ids: Collection[str]) -> dict[str, Envelope]:
+    """The logged events of these ids, as the log holds them now (an operator may have
+    repaired one), by id."""
+    found: dict[str, Envelope] = {}
+    ids = list(event_ids)
+    async with engine.connect() as connection:
+        for start in range(0, len(ids), 500):
+            query = select(*_ENVELOPE).where(events.c.event_id.in_(ids[start:start + 500]))
+            for row in await connection.execute(query):
+                found[row.event_id] = envelope(row)
+    return found
+
+
 @dataclass(frozen=True)
 class Backlog:
     """Where the log stands against a reader's position (for lag reports)."""
