@@ -36,6 +36,7 @@ from schema.order_types import (
     ShipOrderResult,
 )
 from schema.outcomes import execute
+from schema.selections import asks_for
 from write.orders.order_commands import CancelOrder, PlaceOrder, RequestedLine, ShipOrder
 
 
@@ -68,7 +69,8 @@ async def orders(
         user_id=user_id, status=status.value if status else None, placed_from=placed_from,
         placed_to=placed_to, min_total=min_total, max_total=max_total, search=search,
     )
-    page = await order_queries.orders(info.context.index, where, sort, first, after)
+    page = await order_queries.orders(info.context.index, where, sort, first, after,
+                                      facets=asks_for(info, "facets"))
     return OrderConnection.from_page(page)
 
 

@@ -38,6 +38,7 @@ from schema.product_types import (
     RestockProductInput,
     RestockProductResult,
 )
+from schema.selections import asks_for
 from write.products.product_commands import (
     AddProduct,
     AssignProductSupplier,
@@ -65,7 +66,8 @@ async def products(
     after: After = None,
 ) -> ProductConnection:
     where = ProductFilter(search, category, min_price, max_price, in_stock)
-    page = await product_queries.products(info.context.index, where, sort, first, after)
+    page = await product_queries.products(info.context.index, where, sort, first, after,
+                                          facets=asks_for(info, "facets"))
     return ProductConnection.from_page(page)
 
 

@@ -103,6 +103,7 @@ async def orders(
     sort: OrderSort | None = None,
     first: int = 20,
     after: str | None = None,
+    facets: bool = True,
 ) -> Page[OrderView]:
     """Orders matching every given filter; `search` is full text over the ordered products'
     names and SKUs and the customer's name and email."""
@@ -121,7 +122,8 @@ async def orders(
     total = money_range("total_cents", where.min_total, where.max_total, "minTotal", "maxTotal")
     if total is not None:
         filters.append(total)
-    listing = Listing(ORDER, chosen, words, tuple(filters), ("status",), first, after)
+    listing = Listing(ORDER, chosen, words, tuple(filters), ("status",) if facets else (),
+                      first, after)
     return await page(index, listing, OrderView.from_document)
 
 

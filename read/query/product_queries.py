@@ -83,7 +83,10 @@ async def products(
     sort: ProductSort | None = None,
     first: int = 20,
     after: str | None = None,
+    facets: bool = True,
 ) -> Page[ProductView]:
+    """A page of products; with `facets`, the category counts and price ranges too (two more
+    questions to the index, which a page that does not show them should not ask)."""
     words = text(where.search)
     chosen = sort or (ProductSort.RELEVANCE if words else ProductSort.NEWEST)
     filters: list[Filter] = []
@@ -96,8 +99,11 @@ async def products(
         filters.append(Range("stock", gte=1))
     elif where.in_stock is False:
         filters.append(Term("stock", 0))
-    listing = Listing(PRODUCT, chosen, words, tuple(filters), ("category",), first, after)
+    listing = Listing(PRODUCT, chosen, words, tuple(filters),
+                      ("category",) if facets else (), first, after)
     result = await page(index, listing, ProductView.from_document)
+    if not facets:
+        return result
     others = tuple(f for f in filters if f.field != "price_cents")  # ranges facet like categories
     return replace(result, ranges={"price": await _price_ranges(index, words, others)})
 
