@@ -46,9 +46,12 @@ class Search:
         spec: IndexSpec,
     ) -> None:
         self.schema, self.searcher, self.analyze, self.spec = schema, searcher, analyze, spec
+        self._whole: Query | None = None
+        self._total: int | None = None
 
     def run(self, request: SearchRequest) -> SearchPage:
         query = self.query(request, request.filters)
+        self._whole, self._total = query, None  # the first search of it counts it too
         need = request.first + 1
         if request.sort.field is None:
             hits = self.by_relevance(query, request.after, need)
@@ -60,7 +63,8 @@ class Search:
             document, _ = from_tantivy(self.searcher.doc(address))
             if document is not None:
                 documents.append((document, (value, tie)))
-        total: int = self.searcher.search(query, 1, count=True).count  # type: ignore[attr-defined]
+        total: int = self._total if self._total is not None else self.searcher.search(
+            query, 1, count=True).count  # type: ignore[attr-defined]
         return SearchPage(
             hits=[Hit(d, v) for d, v in documents],
             has_next=len(hits) > request.first,
@@ -129,7 +133,11 @@ class Search:
         """The first `need` hits by (field, tie-breaker). Tantivy's top-n by field holds every
         document of each value but possibly the last; that one is completed in tie order."""
         order = Order.Desc if descending else Order.Asc
-        top = self.searcher.search(query, need, order_by_field=field, order=order).hits
+        found = self.searcher.search(query, need, count=query is self._whole,
+                                     order_by_field=field, order=order)
+        if query is self._whole:
+            self._total = found.count  # type: ignore[attr-defined]
+        top = found.hits
         last = top[-1][0] if len(top) == need else None
         complete = [(v, a) for v, a in top if last is None or v != last]
         ties = self.searcher.fast_field_values(TIE, [a for _, a in complete])
@@ -152,7 +160,10 @@ class Search:
     def by_relevance(self, query: Query, after: SortValues | None, need: int) -> list[Scored]:
         window = max(need * 4, 64)
         while True:
-            top = self.searcher.search(query, window).hits
+            found = self.searcher.search(query, window, count=query is self._whole)
+            if query is self._whole:
+                self._total = found.count  # type: ignore[attr-defined]
+            top = found.hits
             ties = self.searcher.fast_field_values(TIE, [a for _, a in top])
             hits = [(float(s), int(t or 0), a) for (s, a), t in zip(top, ties, strict=True)]
             truncated = len(top) == window
