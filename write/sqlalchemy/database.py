@@ -34,6 +34,9 @@ UNREACHABLE_SQLITE_CODES = frozenset({
 })
 
 
+POOL_SIZE, POOL_OVERFLOW = 10, 10  # PostgreSQL connections per engine: kept, and at peaks
+
+
 def create_engine(url: str, for_reading: bool = False, **options: Any) -> AsyncEngine:
     """`for_reading`: on SQLite, an engine of its own whose transactions take no write lock, so
     a reader (the relay reading the outbox) never queues behind writers; WAL lets it run beside
@@ -50,7 +53,10 @@ def create_engine(url: str, for_reading: bool = False, **options: Any) -> AsyncE
         url,
         pool_pre_ping=True,  # a restarted database costs one failed ping, not a failed command
         connect_args={"timeout": CONNECT_TIMEOUT},
-        **options,
+        # Kept open: beyond pool_size a connection is opened for one command and closed after
+        # it (SQLAlchemy's overflow), which under load made every few commands pay a new
+        # PostgreSQL backend. Ten cover the API's concurrent commands, the relay and the status.
+        **({"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW} | options),
     )
 
 
