@@ -7,6 +7,8 @@ is refused: a caller who meant to sign in is told, not served as anonymous.
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Protocol
@@ -14,6 +16,11 @@ from typing import Any, Protocol
 import jwt
 
 MAX_TOKEN_LENGTH = 8192  # an ID provider's token with many claims is 1-2 KB
+# Verified tokens remembered, so a client's every request does not verify its signature again:
+# for at most VERIFIED_FOR seconds (no longer than the keys themselves are cached) and never
+# past the token's `exp`; the oldest are forgotten first beyond VERIFIED_KEPT.
+VERIFIED_FOR = 60.0
+VERIFIED_KEPT = 10_000
 
 
 class Role(Enum):
@@ -60,6 +67,7 @@ class TokenVerifier:
     def __init__(self, keys: KeySource, rules: TokenRules) -> None:
         self._keys = keys
         self._rules = rules
+        self._verified: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
 
     async def principal(self, authorization: str | None) -> Principal:
         """The caller an `Authorization` header (or a connection_init value) names."""
@@ -71,6 +79,13 @@ class TokenVerifier:
             raise InvalidToken("Authorization takes 'Bearer <token>'")
         if len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken(f"the token is longer than {MAX_TOKEN_LENGTH} characters")
+        now = time.time()
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            until, principal = remembered
+            if now < until:
+                return principal
+            del self._verified[token]
         rules = self._rules
         try:
             key = await self._keys.key_for(token)
@@ -81,7 +96,11 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as error:
             raise InvalidToken(f"the token does not verify: {error}") from error
-        return self._principal_of(claims)
+        principal = self._principal_of(claims)
+        self._verified[token] = (min(now + VERIFIED_FOR, float(claims["exp"])), principal)
+        if len(self._verified) > VERIFIED_KEPT:
+            self._verified.popitem(last=False)
+        return principal
 
     def _principal_of(self, claims: dict[str, Any]) -> Principal:
         role, user = claims.get(self._rules.role_claim), claims.get(self._rules.user_claim)

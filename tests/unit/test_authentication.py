@@ -185,3 +185,46 @@ def test_diptych_token_refuses_when_tokens_come_from_an_identity_provider(
                                   "DIPTYCH_JWT_JWKS_URL": "https://id.example/jwks.json"})
     with pytest.raises(SettingsError, match="identity provider"):
         issue_token(settings, "admin", None, 60)
+
+
+class CountingKeys(SecretKey):
+    def __init__(self, secret: bytes) -> None:
+        super().__init__(secret)
+        self.asked = 0
+
+    async def key_for(self, token: str) -> Any:
+        self.asked += 1
+        return await super().key_for(token)
+
+
+async def test_a_verified_token_is_remembered_for_a_minute_at_most_and_never_past_its_exp(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    keys = CountingKeys(SECRET)
+    verifier = TokenVerifier(keys, TokenRules(algorithms=("HS256",), leeway=0))
+    now = time.time()
+    token = signed({"role": "admin", "exp": int(now) + 5})
+    for _ in range(3):
+        assert (await verifier.principal(token)).role is Role.ADMIN
+    assert keys.asked == 1  # verified once, then remembered
+    # Past its exp by the verifier's clock: not served from memory, verified again (PyJWT, on
+    # its own clock, then decides; the memory never outlives the token).
+    monkeypatch.setattr(time, "time", lambda: now + 6)
+    await verifier.principal(token)
+    assert keys.asked == 2
+    lasting = signed({"role": "admin", "exp": soon()})
+    await verifier.principal(lasting)
+    monkeypatch.setattr(time, "time", lambda: now + 6 + 61)  # past VERIFIED_FOR
+    await verifier.principal(lasting)
+    assert keys.asked == 4
+
+
+async def test_remembered_tokens_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("schema.access.authentication.VERIFIED_KEPT", 3)
+    keys = CountingKeys(SECRET)
+    verifier = TokenVerifier(keys, TokenRules(algorithms=("HS256",)))
+    tokens = [signed({"role": "admin", "exp": soon(), "n": n}) for n in range(5)]
+    for token in tokens:
+        await verifier.principal(token)
+    await verifier.principal(tokens[0])  # forgotten: verified again
+    assert keys.asked == 6
