@@ -5,9 +5,10 @@ live one, then names it the version to write. The projector's process, polling (
 
 1. opens the new version and catches it up from the log, while its batches still go to the old
    one (queries read the old one all along);
-2. lets the batches in flight finish and holds the next ones back (`guard`), catches the new
-   version up with what those wrote to the old one, and switches reads and writes to it in one
-   step; then it names it the version to read, for other processes' readers;
+2. lets the batches in flight finish and holds the next ones back (`batch`, around each of the
+   projector's rounds), catches the new version up with what those wrote to the old one, and
+   switches reads and writes to it in one step; then it names it the version to read, for
+   other processes' readers;
 3. lets the batches go on, now into the new version, and asks every waiter to look again.
 
 No batch straddles the switch: a batch reads its documents and writes them back later, so one
@@ -21,13 +22,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from read.freshness.visibility_feed import VisibilityFeed
 from read.index import SearchIndex
-from workers.broker import Consumer, Envelope
 from workers.catch_up import catch_up, catch_up_to_head, projected_position
 from workers.parked_replay import replay_released
 from workers.parking import Parking
@@ -65,15 +65,6 @@ class IndexHandover:
     def switching(self) -> bool:
         """A switch waits for the batches in flight, and holds new ones back."""
         return self._switching
-
-    def guard(self, consumer: Consumer) -> Consumer:
-        """`consumer` (the projector), each batch of it run inside `batch()`."""
-
-        async def guarded(envelopes: Sequence[Envelope], source: str) -> None:
-            async with self.batch():
-                await consumer(envelopes, source)
-
-        return guarded
 
     @contextlib.asynccontextmanager
     async def batch(self) -> AsyncIterator[None]:

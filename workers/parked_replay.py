@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from read.event_envelope import EventMessage, MalformedEvent, parse
 from read.projection.batches import EventFailed, ProjectionGap, UnknownEventType
-from workers.parking import Parking
+from workers.parking import Parking, key_of
 from workers.projector import Projector
 from write.sqlalchemy import outbox, parked_store
 from write.sqlalchemy.parked_store import ParkedEvent
@@ -64,7 +64,7 @@ class ParkedReplay:
         logged = await outbox.by_ids(engine, ids)
         try:
             events = [parse(logged.get(p.event_id, p.envelope)) for p in group]
-            skipped = (await parked_store.blocked(engine, {_key(events[0])})).skipped
+            skipped = (await parked_store.blocked(engine, {key_of(events[0])})).skipped
             result = await self._projector.project_once(events, skipped)
         except (MalformedEvent, EventFailed, UnknownEventType, ProjectionGap) as fault:
             await parked_store.failed_again(engine, ids, str(fault))
@@ -78,10 +78,6 @@ class ParkedReplay:
         if group[0].aggregate is not None:  # what was parked behind it meanwhile goes next
             await parked_store.request_retry(engine, events[0].aggregate_id)
         return len(ids)
-
-
-def _key(event: EventMessage) -> tuple[str, str]:
-    return (event.aggregate_type, event.aggregate_id)
 
 
 async def replay_released(projector: Projector, engine: AsyncEngine) -> int:
@@ -98,10 +94,10 @@ async def replay_released(projector: Projector, engine: AsyncEngine) -> int:
             event = parse(logged.get(released.event_id, released.envelope))
         except MalformedEvent:
             continue
-        groups[_key(event)].append(event)
+        groups[key_of(event)].append(event)
     replayed = 0
     for events in groups.values():
-        skipped = (await parked_store.blocked(engine, {_key(events[0])})).skipped
+        skipped = (await parked_store.blocked(engine, {key_of(events[0])})).skipped
         try:
             await projector.project_once(events, skipped)
         except (EventFailed, UnknownEventType, ProjectionGap) as fault:

@@ -54,7 +54,8 @@ async def open_live(engine: AsyncEngine, root: Path, keep: int = 2) -> Live:
     feed = VisibilityFeed()
     handover = IndexHandover(index, engine, feed, keep_versions=keep, poll=0.05)
     broker = InProcessBroker()
-    await broker.consume(handover.guard(Projector(index, feed, log=SqlEventLog(engine))))
+    # Wired as diptych/pipeline.py wires it: every round of a batch inside the hand-over's gate.
+    await broker.consume(Projector(index, feed, log=SqlEventLog(engine), batches=handover.batch))
     return Live(engine, root, index, handover, Relay(engine, broker))
 
 

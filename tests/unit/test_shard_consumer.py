@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from workers.broker import Envelope
-from workers.rabbitmq import rabbitmq_broker
-from workers.rabbitmq.rabbitmq_broker import _ShardConsumer
+from workers.rabbitmq import rabbitmq_shard_consumer
+from workers.rabbitmq.rabbitmq_shard_consumer import ShardConsumer
 
 ENVELOPE = {
     "position": 1, "event_id": "00000000-0000-4000-8000-000000000001", "type": "UserRenamed",
@@ -61,14 +61,14 @@ class Channel:
 async def test_the_loop_goes_on_after_a_batch_fails_outside_the_projection(
     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(rabbitmq_broker, "RETRY_PAUSE", 0)
+    monkeypatch.setattr(rabbitmq_shard_consumer, "RETRY_PAUSE", 0)
     seen: list[Sequence[Envelope]] = []
 
     async def project(batch: Sequence[Envelope], source: str) -> None:
         seen.append(batch)
 
     queue = Queue()
-    consumer = _ShardConsumer(0, Channel(), queue, project, batch_size=1)  # type: ignore[arg-type]
+    consumer = ShardConsumer(0, Channel(), queue, project, batch_size=1)  # type: ignore[arg-type]
     await consumer.start()
     failed = Message(b"not json", broken_channel=True)
     await queue.deliver(failed)
@@ -92,7 +92,7 @@ async def test_a_body_that_is_not_json_goes_to_the_projector_to_be_parked() -> N
         seen.append((batch, source))
 
     queue = Queue()
-    consumer = _ShardConsumer(3, Channel(), queue, project, batch_size=1)  # type: ignore[arg-type]
+    consumer = ShardConsumer(3, Channel(), queue, project, batch_size=1)  # type: ignore[arg-type]
     await consumer.start()
     garbage = Message(b"\xff not json")
     await queue.deliver(garbage)
