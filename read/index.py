@@ -11,6 +11,8 @@ the same requests (`read/index_requests.py` checks them for all):
 - a checkpoint (a named position in the event log) can be written with a batch of documents;
 - search results are ordered by `(sort key, tie-breaker)` and pages continue after the sort values
   of the last hit (keyset pagination), so adding documents never shifts a page;
+- `generation(kind)` changes whenever what a search of `kind` answers may have changed, so an
+  answer may be kept until then (None: the adapter cannot tell, nothing is kept);
 - an index may have *versions* (`diptych rebuild` builds one beside the live one): the four
   methods after `clear` let the live projector follow a rebuild's hand-over
   (workers/index_handover.py). An index without versions answers `write_version_changed` with
@@ -195,6 +197,12 @@ class SearchIndex(Protocol):
 
     async def clear(self) -> None:
         """Remove every document, tombstone and checkpoint (for rebuilds and tests)."""
+
+    def generation(self, kind: str) -> int | None:
+        """A number that changes whenever what this index serves of `kind` may have changed
+        (the answer cache, schema/edge/answer_cache.py, keeps an answer while the generations of
+        every kind it read are unchanged); read it *before* reading `kind`. None when the
+        adapter cannot tell right now, and then nothing read is kept. Never blocks."""
 
     async def write_version_changed(self) -> bool:
         """Whether a rebuild named another version for this (live, writable) index to write."""

@@ -175,6 +175,11 @@ class ElasticIndex:
             response = await client.search(index=self.names.index(kind), **body)
         return page(kind, request, response.body)
 
+    def generation(self, kind: str) -> int | None:
+        """None: a search sees new documents at the cluster's next refresh, on its schedule and
+        in other processes' hands, so this client cannot tell when an answer changed."""
+        return None
+
     async def clear(self) -> None:
         """Drops and recreates the indices. Deleting the documents instead would leave
         Elasticsearch's own delete tombstones, refusing lower versions for `index.gc_deletes`."""

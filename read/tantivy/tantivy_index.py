@@ -36,6 +36,7 @@ from read.index import (
     WriteResult,
 )
 from read.index_requests import check_filters, checked_search, spec_of
+from read.tantivy.tantivy_generations import Generations
 from read.tantivy.tantivy_opening import ReadFollower, hold_projector_lock, open_version
 from read.tantivy.tantivy_schema import (
     CHECKPOINT_KIND,
@@ -72,7 +73,9 @@ class TantivyIndex:
         self._index: tantivy.Index | None = None
         self._writer: TantivyWriter | None = None
         self._path = directory
-        self._follower = ReadFollower(self._versions, self._schema, self._analyzer)
+        self._generations = Generations()
+        self._follower = ReadFollower(
+            self._versions, self._schema, self._analyzer, self._generations)
         self._following = threading.Lock()
 
     async def open(self) -> None:
@@ -83,12 +86,13 @@ class TantivyIndex:
         path = self._versions.path(name)
         try:
             self._index, self._writer = await open_version(
-                path, self._schema, self._analyzer, self.read_only
+                path, self._schema, self._analyzer, self.read_only, self._generations
             )
         except BaseException:
             self._projector_lock.release()
             raise
         self.version, self._path = name, path
+        self._generations.everything()
         log.info("tantivy index at %s%s", self._path, " (read-only)" if self.read_only else "")
 
     async def close(self) -> None:
@@ -119,6 +123,9 @@ class TantivyIndex:
         self._index, self._writer, self._path = other._index, other._writer, other._path
         self.version = other.version
         other._index = other._writer = None
+        if self._writer is not None:
+            self._writer.generations = self._generations
+        self._generations.everything()
         self._versions.point(read=self.version, write=self.version)
         if old is not None:
             await old.close()
@@ -172,6 +179,13 @@ class TantivyIndex:
 
     async def clear(self) -> None:
         await self._require_writer().clear()
+
+    def generation(self, kind: str) -> int | None:
+        if self._index is None:
+            return None
+        if self.read_only and not self._pinned and self._follower.behind(self.version):
+            return None  # the next search reloads, and moves the generation on
+        return self._generations.of(kind)
 
     # -- in a worker thread --------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import tantivy
 
+from read.tantivy.tantivy_generations import Generations
 from read.tantivy.tantivy_schema import ANALYZER
 from read.tantivy.tantivy_versions import FileLock, IndexVersions
 from read.tantivy.tantivy_writer import IndexLocked, TantivyWriter
@@ -27,17 +28,22 @@ def open_index(
     path.mkdir(parents=True, exist_ok=True)
     index = tantivy.Index(schema, path=str(path), reuse=True)
     index.register_tokenizer(ANALYZER, analyzer)
+    # Reloaded only when told (after a commit here, or by ReadFollower): tantivy's default reloads
+    # on its own, a moment after any commit, and then an answer kept by its generation
+    # (tantivy_generations.py) could outlive what the searcher holds.
+    index.config_reader(reload_policy="manual")
     return index
 
 
 async def open_version(
-    path: Path, schema: tantivy.Schema, analyzer: tantivy.TextAnalyzer, read_only: bool
+    path: Path, schema: tantivy.Schema, analyzer: tantivy.TextAnalyzer, read_only: bool,
+    generations: Generations,
 ) -> tuple[tantivy.Index, TantivyWriter]:
     """The version at `path` and its writer (which takes tantivy's lock unless read-only)."""
     index = open_index(path, schema, analyzer)
     # The writer reads its own index's versions, so that it can move to another TantivyIndex
     # (a hand-over's switch) and keep reading the index it writes.
-    writer = TantivyWriter(index, schema, index.searcher, read_only)
+    writer = TantivyWriter(index, schema, index.searcher, read_only, generations)
     await writer.open(path)  # IndexLocked
     return index, writer
 
@@ -77,9 +83,11 @@ class ReadFollower:
     projector names a version to read only once it holds everything the previous one did."""
 
     def __init__(
-        self, versions: IndexVersions, schema: tantivy.Schema, analyzer: tantivy.TextAnalyzer
+        self, versions: IndexVersions, schema: tantivy.Schema, analyzer: tantivy.TextAnalyzer,
+        generations: Generations,
     ) -> None:
         self._versions, self._schema, self._analyzer = versions, schema, analyzer
+        self._generations = generations
         self._meta_seen = self._pointers_seen = (-1, -1, -1)
 
     def opened(self) -> None:
@@ -102,4 +110,11 @@ class ReadFollower:
         if seen != self._meta_seen:
             index.reload()
             self._meta_seen = seen
+            self._generations.everything()  # after the reload: see tantivy_generations.py
         return index, name
+
+    def behind(self, name: str) -> bool:
+        """Whether another process committed, or named another version, since `current` last
+        looked: what a search would read then differs from what was read (two stat calls)."""
+        return (self._versions.stamp() != self._pointers_seen
+                or _meta_stamp(self._versions.path(name)) != self._meta_seen)

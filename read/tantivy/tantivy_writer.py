@@ -20,6 +20,7 @@ from typing import TypeVar
 import tantivy
 
 from read.index import Checkpoint, Write, WriteResult
+from read.tantivy.tantivy_generations import Generations
 from read.tantivy.tantivy_schema import (
     CHECKPOINT_KIND,
     KEY,
@@ -57,8 +58,11 @@ class TantivyWriter:
         schema: tantivy.Schema,
         searcher: Callable[[], tantivy.Searcher],
         read_only: bool,
+        generations: Generations,
     ) -> None:
         self.index, self.schema, self.read_only = index, schema, read_only
+        # Told of each reload after a commit; a hand-over's switch gives it the live index's.
+        self.generations = generations
         self._searcher = searcher
         self._writer: tantivy.IndexWriter | None = None
         self._thread: ThreadPoolExecutor | None = None  # one thread, from open() to close()
@@ -153,10 +157,11 @@ class TantivyWriter:
             if position > current.get(key(CHECKPOINT_KIND, name), 0):
                 documents.append((key(CHECKPOINT_KIND, name), checkpoint_document(name, position)))
         if documents:
-            self._commit(documents)
+            kinds = {write.kind for write in latest.values()}
+            self._commit(documents, kinds | ({CHECKPOINT_KIND} if positions else set()))
         return results
 
-    def _commit(self, documents: list[tuple[str, tantivy.Document]]) -> None:
+    def _commit(self, documents: list[tuple[str, tantivy.Document]], kinds: set[str]) -> None:
         writer = self._require_writer()
         try:
             for k, document in documents:
@@ -167,6 +172,7 @@ class TantivyWriter:
             writer.rollback()
             raise
         self.index.reload()
+        self.generations.changed(kinds)
 
     def _require_writer(self) -> tantivy.IndexWriter:
         if self.read_only:
@@ -180,6 +186,7 @@ class TantivyWriter:
         writer.delete_all_documents()
         writer.commit()
         self.index.reload()
+        self.generations.everything()
 
 
 def _deliver(batch: Sequence[_Request], commit: asyncio.Future[list[WriteResult]]) -> None:

@@ -85,6 +85,9 @@ class MemoryIndex:
         self.documents.clear()
         self.checkpoints.clear()
 
+    def generation(self, kind: str) -> int | None:
+        return None  # nothing read from it is kept: the answer cache is tested on tantivy
+
     async def write_version_changed(self) -> bool:
         return False  # one version only: nothing to follow
 
