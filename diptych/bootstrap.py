@@ -39,6 +39,7 @@ from diptych.settings import Settings
 from read.freshness.visibility_feed import VisibilityFeed
 from schema.app import GraphQLWebSockets, build_schema
 from schema.context import Services
+from schema.edge.answer_cache import AnswerCache
 from schema.edge.persisted import Documents, ManifestError, load_manifest
 from schema.http.graphql_http import GraphQLHTTP
 from schema.http.playground import playground_page, playground_routes
@@ -98,6 +99,8 @@ async def run_services(settings: Settings, with_workers: bool) -> AsyncIterator[
             verifier=open_verifier(settings),
             documents=documents,
             budgets=await open_budgets(stack, settings),
+            answers=AnswerCache(settings.limits.answer_cache_bytes,
+                                settings.limits.answer_max_bytes),
             parked=ParkedRecords(engine),
         )
 

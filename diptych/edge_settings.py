@@ -25,6 +25,8 @@ class LimitSettings(EnvSettings):
     max_cost: Annotated[int, number(1, 10_000_000)] = _LIMITS.max_cost
     max_body_bytes: Annotated[int, number(1024, 100_000_000)] = _LIMITS.max_body_bytes
     document_cache_bytes: Annotated[int, number(0, 1_000_000_000)] = _LIMITS.document_cache_bytes
+    answer_cache_bytes: Annotated[int, number(0, 10_000_000_000)] = _LIMITS.answer_cache_bytes
+    answer_max_bytes: Annotated[int, number(1024, 100_000_000)] = _LIMITS.answer_max_bytes
     # None: by default a field has 5 s beyond the token wait, and never less than Limits' 10 s.
     query_timeout: Annotated[float, number(0.1, 900)] | None = None
     caught_up_timeout: Annotated[float, number(0.001, 3600)] | None = None  # None: the token wait

@@ -10,7 +10,13 @@ the reason in a comment line and the figures that do not need the store.
 
 from __future__ import annotations
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    generate_latest,
+)
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -33,6 +39,17 @@ class Metrics:
 
         gauge("subscribers", "Live subscriptions listening to the visibility feed",
               self._services.feed.subscribers)
+        if self._services.answers is not None:
+            answers = self._services.answers.stats
+            for name, help_, value in (
+                ("answer_cache_hits", "Queries answered from the answer cache", answers.hits),
+                ("answer_cache_misses", "Keepable queries that had to run", answers.misses),
+                ("answer_cache_evictions", "Answers dropped to stay within the bytes bound",
+                 answers.evicted),
+            ):
+                Counter(f"diptych_{name}", help_, registry=registry).inc(value)
+            gauge("answer_cache_entries", "Answers kept", answers.entries)
+            gauge("answer_cache_bytes", "Bytes of the answers kept", answers.bytes)
         if self._services.status is not None:
             try:
                 s = await self._services.status.status()

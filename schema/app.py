@@ -33,6 +33,7 @@ from strawberry.types import ExecutionContext
 
 from schema.access.authentication import InvalidToken, KeysUnavailable
 from schema.context import Context, Services
+from schema.edge.answer_reuse import AnswerReuse
 from schema.edge.error_policy import ErrorPolicy, log_errors
 from schema.edge.guard import DocumentCache, DocumentGuard
 from schema.edge.limits import DEFAULT_LIMITS, Limits
@@ -65,7 +66,8 @@ def build_schema(limits: Limits = DEFAULT_LIMITS) -> strawberry.Schema:
         scalar_overrides=SCALAR_OVERRIDES,
         # Factories, not instances: strawberry builds fresh extensions per operation. The
         # document cache is shared by every operation of this schema.
-        extensions=[ErrorPolicy, partial(DocumentGuard, limits, cache)],
+        # AnswerReuse last: it answers at execution, after the guard has charged the caller.
+        extensions=[ErrorPolicy, partial(DocumentGuard, limits, cache), AnswerReuse],
     )
 
 

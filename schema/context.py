@@ -19,9 +19,11 @@ from read.query import user_queries
 from read.query.query_errors import QueryError
 from read.query.user_queries import UserView
 from schema.access.authentication import ANONYMOUS, InvalidToken, Principal, TokenVerifier
+from schema.edge.answer_cache import AnswerCache
 from schema.edge.budgets import Budgets
 from schema.edge.limits import DEFAULT_LIMITS, Limits
 from schema.edge.persisted import Documents
+from schema.edge.read_tracking import TrackedIndex
 from write.command_results import CommandResult
 
 if TYPE_CHECKING:
@@ -50,6 +52,7 @@ class Services:
     verifier: TokenVerifier | None = None  # None: no token verifies (tests without keys)
     documents: Documents = field(default_factory=Documents)  # persisted and trusted documents
     budgets: Budgets | None = None  # None: nobody's spending is counted
+    answers: AnswerCache | None = None  # None: every query is run (schema/edge/answer_cache.py)
     parked: ParkedAdmin | None = None  # None: this process offers no parked events
 
     async def principal(self, authorization: str | None) -> Principal:
@@ -79,12 +82,16 @@ class Context:
     connection_params: dict[str, Any] | None = None
     websocket: WebSocket | None = None
     expiry: asyncio.Task[None] | None = None
+    # While an answer may be kept: each kind read, at its generation (schema/edge/answer_reuse.py)
+    reads: dict[str, int | None] | None = None
 
     def __post_init__(self) -> None:
         self.users = DataLoader(load_fn=self._load_users)
 
     @property
     def index(self) -> SearchIndex:
+        if self.reads is not None:
+            return TrackedIndex(self.services.index, self.reads)
         return self.services.index
 
     @contextlib.contextmanager

@@ -39,8 +39,9 @@ from bench.graphql import http_client
 from bench.load import Run, Tick, closed_loop, throughput
 from bench.measurements import Goal, Outcome, Part, Side
 from bench.peer_questions import PeerQuestion, the_questions
-from bench.peer_rounds import Endpoint, Writes
+from bench.peer_rounds import Endpoint, Operation, Writes
 from bench.progress import bar
+from bench.reads_under_writes import Hits, reads_beside_writes
 from bench.scenario import Context, Scenario
 from bench.service import running
 from write.sqlalchemy.outbox import last_position
@@ -60,14 +61,15 @@ class Size:
     concurrency: int  # clients at a time
     checks: int  # askings of each read question compared before any timing
     warmup: int  # operations per question and side before the first round, not counted
+    write_rate: float  # creations/s on the side being read, for the reads during writes
 
 
 FULL = Size(seed_data.Size(users=2000, products=10_000, orders=20_000, days=365),
             seed_concurrency=8, rounds=3, reads=1000, writes=800, concurrency=8, checks=5,
-            warmup=100)
+            warmup=100, write_rate=50)
 QUICK = Size(seed_data.Size(users=30, products=60, orders=300, days=365),
              seed_concurrency=4, rounds=2, reads=16, writes=16, concurrency=4, checks=2,
-             warmup=4)
+             warmup=4, write_rate=20)
 
 
 async def run(context: Context) -> Outcome:
@@ -100,11 +102,18 @@ async def run(context: Context) -> Outcome:
         for question in questions:
             await peer_rounds.same_answers(diptych, peer, question, size.checks)
         total = 2 * (len(questions) * (size.warmup + size.rounds * size.reads)
-                     + size.warmup + size.rounds * size.writes)
+                     + size.rounds * size.reads + size.warmup + size.rounds * size.writes)
+        hits = Hits(http, service.url)
+        shares: dict[str, str] = {}
+        writes = Writes(diptych, peer, size.writes, size.concurrency, [])
         with bar(f"{NAME}: ask", total, unit="request") as progress:
-            parts = [await _read(question, diptych, peer, size, progress.update)
-                     for question in questions]
-            writes = Writes(diptych, peer, size.writes, size.concurrency, [])
+            parts = []
+            for question in questions:
+                async with hits.share(shares, f"answers_kept_{_slug(question.name)}"):
+                    parts.append(await _read(question, diptych, peer, size, progress.update))
+            async with hits.share(shares, f"answers_kept_{_slug(questions[0].name)}_writing"):
+                parts.append(await _read_while_writing(questions[0], writes, size,
+                                                       progress.update))
             parts.append(await _write(writes, size, progress.update))
         write_store = (await backends.describe())["write_store"]
     closest = min(parts, key=lambda part: part.ratio / (part.goal or READS).bound)
@@ -123,6 +132,8 @@ async def run(context: Context) -> Outcome:
             "projection_catch_up_s": round(projected, 1),
             "writes_checked_visible": writes.checked,
             "slowest_visibility_check_s": round(writes.slowest_check_s, 2),
+            "write_rate_while_reading": size.write_rate,
+            **shares,
         },
         notes=_notes(installation.version, write_store),
         parts=tuple(parts),
@@ -142,6 +153,38 @@ async def _read(question: PeerQuestion, diptych: Endpoint, peer: Endpoint, size:
         size.concurrency, tick)
     return Part(question.name, _side(ours, f"{question.name}, Diptych", "queries/s"),
                 _side(theirs, f"{question.name}, PostGraphile", "queries/s"), READS)
+
+
+async def _read_while_writing(question: PeerQuestion, writes: Writes, size: Size,
+                             tick: Tick) -> Part:
+    """The question again, each side taking `write_rate` creations/s of products while it is
+    read (bench/reads_under_writes.py): every write changes what Diptych's kept answers hold."""
+    start = size.checks + size.warmup + size.rounds * size.reads
+    ours: list[Run] = []
+    theirs: list[Run] = []
+    for number in range(size.rounds):
+        sides = [
+            (ours, peer_rounds.reading(writes.diptych, question.diptych, start, size.reads),
+             writes.ours(f"PRW{number}-")),
+            (theirs, peer_rounds.reading(writes.peer, question.peer, start, size.reads),
+             writes.theirs(f"PPRW{number}-")),
+        ]
+        for runs, reads, creations in sides if number % 2 == 0 else sides[::-1]:
+            create = creations(0)
+
+            async def bounded(n: int, create: Operation = create) -> None:
+                if n < size.writes:  # the round's distinct products; beyond, none
+                    await create(n)
+            run, _ = await reads_beside_writes(reads(number), bounded, size.reads,
+                                               size.concurrency, size.write_rate, tick)
+            runs.append(run)
+    name = f"{question.name}, during writes"
+    return Part(name, _side(ours, f"{name}, Diptych", "queries/s"),
+                _side(theirs, f"{name}, PostGraphile", "queries/s"), READS)
+
+
+def _slug(name: str) -> str:
+    return "_".join(name.lower().split())
 
 
 async def _write(writes: Writes, size: Size, tick: Tick) -> Part:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,7 +22,8 @@ import pytest
 pytestmark = pytest.mark.postgres
 
 NAME = "peers"
-READS = ["products by category", "order search", "sales by day"]
+READS = ["products by category", "order search", "sales by day",
+         "products by category, during writes"]
 WRITE = "create a product"
 # `python -m bench` finds the harness in its working directory (the installed package leaves
 # it out), so it runs from the checkout.
@@ -107,6 +109,11 @@ def test_it_seeds_through_the_command_path_and_checks_every_write_visible(
     assert (parameters["orders"], parameters["products"], parameters["users"]) == (300, 60, 30)
     assert parameters["seeded_commands"] > 390
     assert parameters["postgraphile"].startswith("5.")
+    # The share of reads the answer cache served, per read part, as a percentage.
+    for name in ("products_by_category", "order_search", "sales_by_day",
+                 "products_by_category_writing"):
+        assert re.fullmatch(r"\d+%", parameters[f"answers_kept_{name}"]), parameters
+    assert parameters["write_rate_while_reading"] > 0
     # Each of Diptych's write rounds, and its warm-up, is read back with its tokens.
     assert parameters["writes_checked_visible"] >= (
         parameters["rounds"] * parameters["writes_per_round"])

@@ -1,0 +1,96 @@
+"""Answers kept until the documents behind them change: the read side knows when that is.
+
+An answer is a query's `data`, kept under what decides it: the document, the operation's name,
+the variables and the caller (role and user; a customer's answers are their own). With it is kept
+the generation of every kind of document its resolvers read (`SearchIndex.generation`, taken
+before each kind was first read); it is served again only while each of those generations
+stands. The index moves a kind's generation on after every reload that may have changed it (a
+commit of the projector, another process's commit, a rebuild's swap), so a kept answer is always
+the answer the index would give now: never staler than a fresh read, and a consistency token's
+wait is never skipped, because an operation that carries one is never answered from here.
+
+What is kept (schema/edge/answer_reuse.py decides): queries over HTTP whose every root field is
+a read-model field (schema/read_model.py: the index, nothing else), with no `consistency`
+argument, answered without any error. Bounded by bytes of their JSON, least recently used out
+first (DIPTYCH_ANSWER_CACHE_BYTES, 0 keeps nothing; one answer at most
+DIPTYCH_ANSWER_MAX_BYTES). Hits and misses are counted for /metrics and the benchmarks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+Key = tuple[str, str | None, str, str, str | None]  # document, operation, variables, role, user
+
+
+@dataclass(frozen=True)
+class Kept:
+    data: dict[str, Any]
+    generations: tuple[tuple[str, int], ...]  # (kind, its generation before it was read)
+    size: int
+
+
+@dataclass
+class AnswerStats:
+    hits: int = 0
+    misses: int = 0  # a keepable query with no answer kept that still stands
+    kept: int = 0
+    evicted: int = 0
+    entries: int = 0
+    bytes: int = 0
+
+
+class AnswerCache:
+    """Shared by every request of one process (in Services); used from the event loop only."""
+
+    def __init__(self, max_bytes: int, max_answer_bytes: int) -> None:
+        self.max_bytes, self.max_answer_bytes = max_bytes, max_answer_bytes
+        self.stats = AnswerStats()
+        self._entries: OrderedDict[Key, Kept] = OrderedDict()
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_bytes > 0
+
+    def get(self, key: Key, generation: Callable[[str], int | None]) -> dict[str, Any] | None:
+        """The kept answer if every kind it read is still at its generation; else None (and an
+        answer that no longer stands is dropped)."""
+        kept = self._entries.get(key)
+        if kept is not None:
+            if all(generation(kind) == seen for kind, seen in kept.generations):
+                self._entries.move_to_end(key)
+                self.stats.hits += 1
+                return kept.data
+            self._drop(key)
+        self.stats.misses += 1
+        return None
+
+    def put(self, key: Key, data: dict[str, Any], read: Mapping[str, int | None]) -> bool:
+        """Keep `data`, read at the generations `read`; refused (False) when a kind could not
+        tell its generation, nothing was read, or the answer is over its bound."""
+        if not read or any(seen is None for seen in read.values()):
+            return False
+        size = sum(len(part) for part in key if part) + len(
+            json.dumps(data, separators=(",", ":"), default=str))
+        if size > self.max_answer_bytes or size > self.max_bytes:
+            return False
+        if key in self._entries:
+            self._drop(key)
+        generations = tuple((kind, seen) for kind, seen in read.items() if seen is not None)
+        self._entries[key] = Kept(data, generations, size)
+        self.stats.kept += 1
+        self.stats.entries += 1
+        self.stats.bytes += size
+        while self.stats.bytes > self.max_bytes:
+            self._drop(next(iter(self._entries)))
+            self.stats.evicted += 1
+        return True
+
+    def _drop(self, key: Key) -> None:
+        kept = self._entries.pop(key)
+        self.stats.entries -= 1
+        self.stats.bytes -= kept.size

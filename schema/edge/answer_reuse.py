@@ -1,0 +1,130 @@
+"""The schema extension that answers a query from the answer cache (schema/edge/answer_cache.py)
+when it may, and keeps the answers it may keep.
+
+It runs at execution, after the document guard's limits and budget charge (a kept answer costs
+the caller what running it would). An operation is keepable when:
+- it is a query over HTTP (a WebSocket connection shares one context between its operations);
+- no `consistency` argument is given a token, literally, by a variable or by its default (a
+  token's wait must happen; `consistency: $token` with no token given is keepable);
+- each root field is a read-model field (schema/read_model.py), which reads the index and
+  nothing else: `projectionStatus` or `parkedEvents` never are.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import (
+    ArgumentNode,
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    GraphQLSchema,
+    NullValueNode,
+    OperationDefinitionNode,
+    VariableNode,
+    Visitor,
+    visit,
+)
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
+
+from schema.edge.answer_cache import AnswerCache, Key
+from schema.read_model import ReadModelField
+
+_READ_MODEL_ROOTS: dict[int, frozenset[str]] = {}  # per schema: its read-model root fields
+
+
+def read_model_roots(schema: GraphQLSchema) -> frozenset[str]:
+    found = _READ_MODEL_ROOTS.get(id(schema))
+    if found is None:
+        fields = schema.query_type.fields if schema.query_type else {}
+        found = frozenset(
+            name for name, field in fields.items()
+            if any(isinstance(extension, ReadModelField) for extension in getattr(
+                field.extensions.get("strawberry-definition"), "extensions", ()))
+        )
+        _READ_MODEL_ROOTS[id(schema)] = found
+    return found
+
+
+class AnswerReuse(SchemaExtension):
+    def on_execute(self) -> Iterator[None]:
+        execution = self.execution_context
+        context = execution.context
+        answers: AnswerCache | None = getattr(getattr(context, "services", None), "answers", None)
+        key = self._key(answers) if answers is not None and answers.enabled else None
+        if answers is None or key is None:
+            yield
+            return
+        index = context.services.index
+        data = answers.get(key, index.generation)
+        if data is not None:
+            execution.result = ExecutionResult(data=data)
+            yield
+            return
+        context.reads = {}
+        try:
+            yield
+        finally:
+            reads, context.reads = context.reads, None
+        result = execution.result
+        if isinstance(result, ExecutionResult) and not result.errors and result.data:
+            answers.put(key, result.data, reads)
+
+    def _key(self, answers: AnswerCache) -> Key | None:
+        execution = self.execution_context
+        context, query = execution.context, execution.query
+        if (getattr(context, "websocket", True) is not None or query is None
+                or execution.graphql_document is None
+                or execution.operation_type is not OperationType.QUERY):
+            return None
+        document, variables = execution.graphql_document, execution.variables or {}
+        if "consistency" in query and waits_for_token(document, variables):
+            return None
+        name = execution._provided_operation_name
+        operation = next(
+            (d for d in document.definitions
+             if isinstance(d, OperationDefinitionNode)
+             and (name is None or (d.name is not None and d.name.value == name))), None)
+        if operation is None:
+            return None
+        roots = read_model_roots(execution.schema._schema)
+        for selection in operation.selection_set.selections:
+            if not isinstance(selection, FieldNode) or (
+                    selection.name.value not in roots and selection.name.value != "__typename"):
+                return None
+        try:
+            variables_text = json.dumps(variables, sort_keys=True, separators=(",", ":"))
+        except (TypeError, ValueError):
+            return None
+        principal: Any = context.principal
+        return (query, name, variables_text, principal.role.value, principal.user_id)
+
+
+def waits_for_token(document: DocumentNode, variables: dict[str, Any]) -> bool:
+    """Whether any `consistency` argument may carry a token: a literal, or a variable that was
+    given one or defaults to one. Such an operation must wait, and is never answered here."""
+    defaults = {
+        definition.variable.name.value: definition.default_value
+        for operation in document.definitions if isinstance(operation, OperationDefinitionNode)
+        for definition in operation.variable_definitions or ()
+    }
+    found = False
+
+    class Arguments(Visitor):
+        def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
+            nonlocal found
+            if node.name.value != "consistency" or isinstance(node.value, NullValueNode):
+                return
+            if isinstance(node.value, VariableNode):
+                name = node.value.name.value
+                given = variables[name] if name in variables else defaults.get(name)
+                if given is None or isinstance(given, NullValueNode):
+                    return
+            found = True
+
+    visit(document, Arguments())
+    return found

@@ -1,0 +1,92 @@
+"""The search index as one request's resolvers see it while its answer may be kept: each kind
+they read is noted with its generation, taken before the first read of it
+(schema/edge/answer_cache.py says why before). Anything but a read of documents (a checkpoint,
+a write) notes that the answer cannot be kept."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from read.index import (
+    JSON,
+    Checkpoint,
+    Document,
+    Filter,
+    SearchIndex,
+    SearchPage,
+    SearchRequest,
+    Write,
+    WriteResult,
+)
+
+UNKEEPABLE = ""  # noted for a read that no generation covers
+
+
+class TrackedIndex:
+    def __init__(self, index: SearchIndex, reads: dict[str, int | None]) -> None:
+        self._index, self.reads = index, reads
+
+    def _reading(self, kind: str) -> None:
+        if kind not in self.reads:
+            self.reads[kind] = self._index.generation(kind)
+
+    async def get(self, kind: str, id: str) -> Document | None:
+        self._reading(kind)
+        return await self._index.get(kind, id)
+
+    async def get_many(self, kind: str, ids: Sequence[str]) -> dict[str, Document]:
+        self._reading(kind)
+        return await self._index.get_many(kind, ids)
+
+    async def version_of(self, kind: str, id: str) -> int | None:
+        self._reading(kind)
+        return await self._index.version_of(kind, id)
+
+    async def visible(self, kind: str, id: str) -> Document | None:
+        self._reading(kind)
+        return await self._index.visible(kind, id)
+
+    async def search(self, kind: str, request: SearchRequest) -> SearchPage:
+        self._reading(kind)
+        return await self._index.search(kind, request)
+
+    async def aggregate(
+        self, kind: str, filters: Sequence[Filter], aggregations: JSON, text: str | None = None
+    ) -> JSON:
+        self._reading(kind)
+        return await self._index.aggregate(kind, filters, aggregations, text)
+
+    def generation(self, kind: str) -> int | None:
+        return self._index.generation(kind)
+
+    async def checkpoint(self, name: str) -> int:
+        self.reads[UNKEEPABLE] = None
+        return await self._index.checkpoint(name)
+
+    # -- not for resolvers: refused, so that no query path comes to depend on them -------------
+
+    async def open(self) -> None:
+        raise RuntimeError("a request's index is opened by the lifespan")
+
+    async def close(self) -> None:
+        raise RuntimeError("a request's index is closed by the lifespan")
+
+    async def write(
+        self, writes: Sequence[Write], checkpoint: Checkpoint | None = None
+    ) -> WriteResult:
+        raise RuntimeError("queries never write the index")
+
+    async def clear(self) -> None:
+        raise RuntimeError("queries never write the index")
+
+    async def write_version_changed(self) -> bool:
+        raise RuntimeError("versions are the projector's")
+
+    async def open_write_version(self) -> TrackedIndex:
+        raise RuntimeError("versions are the projector's")
+
+    async def switch_to(self, other: TrackedIndex) -> None:
+        raise RuntimeError("versions are the projector's")
+
+    async def drop_old_versions(self, keep: int) -> tuple[str, ...]:
+        raise RuntimeError("versions are the projector's")

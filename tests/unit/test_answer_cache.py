@@ -1,0 +1,56 @@
+"""The answer cache's bounds and rules (schema/edge/answer_cache.py, answer_reuse.py); what it
+serves over HTTP against a real index is tests/e2e/test_answer_cache.py's."""
+
+from __future__ import annotations
+
+from graphql import parse
+
+from schema.edge.answer_cache import AnswerCache, Key
+from schema.edge.answer_reuse import waits_for_token
+
+
+def key(n: int) -> Key:
+    return (f"query {{ products {{ totalCount }} }} # {n}", None, "{}", "admin", None)
+
+
+def test_an_answer_stands_while_every_kind_it_read_does() -> None:
+    cache = AnswerCache(10_000, 1_000)
+    generations = {"product": 1, "user": 7}
+    assert cache.put(key(1), {"n": 1}, {"product": 1, "user": 7})
+    assert cache.get(key(1), generations.get) == {"n": 1}
+    generations["user"] = 8
+    assert cache.get(key(1), generations.get) is None
+    assert cache.stats.entries == 0 and cache.stats.bytes == 0  # dropped, not kept stale
+    assert (cache.stats.hits, cache.stats.misses) == (1, 1)
+
+
+def test_an_index_that_cannot_tell_keeps_nothing() -> None:
+    cache = AnswerCache(10_000, 1_000)
+    assert not cache.put(key(1), {"n": 1}, {"product": None})
+    assert not cache.put(key(1), {"n": 1}, {})  # read nothing: nothing says when it changes
+    assert cache.put(key(1), {"n": 1}, {"product": 3})
+    assert cache.get(key(1), lambda kind: None) is None
+
+
+def test_answers_are_bounded_by_bytes_oldest_out_first() -> None:
+    cache = AnswerCache(600, 400)
+    assert not cache.put(key(0), {"text": "x" * 500}, {"product": 1})  # over one answer's bound
+    for n in range(1, 6):
+        assert cache.put(key(n), {"text": "x" * 100}, {"product": 1})
+    assert cache.stats.bytes <= 600 and cache.stats.evicted > 0
+    assert cache.get(key(1), {"product": 1}.get) is None  # the oldest went first
+    assert cache.get(key(5), {"product": 1}.get) == {"text": "x" * 100}
+
+
+def test_a_consistency_argument_given_a_token_is_a_wait() -> None:
+    by_variable = parse("query($t: String) { products(consistency: $t) { totalCount } }")
+    assert waits_for_token(by_variable, {"t": "token"})
+    assert not waits_for_token(by_variable, {"t": None})
+    assert not waits_for_token(by_variable, {})
+    assert waits_for_token(parse('{ products(consistency: "t") { totalCount } }'), {})
+    assert not waits_for_token(parse("{ products(consistency: null) { totalCount } }"), {})
+    defaulted = parse('query($t: String = "t") { products(consistency: $t) { totalCount } }')
+    assert waits_for_token(defaulted, {})
+    in_fragment = parse("query($t: String) { ...F } fragment F on Query { "
+                        "orders(consistency: $t) { totalCount } }")
+    assert waits_for_token(in_fragment, {"t": "token"})
