@@ -11,6 +11,7 @@ in `extensions.cost` of every response.
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -28,6 +29,9 @@ __all__ = ["DocumentCache", "DocumentGuard", "parse"]  # parse: tests count its 
 from schema.edge.budgets import Charge
 from schema.edge.limits import Limits
 from schema.edge.measure import INTROSPECTION_LISTS, INTROSPECTION_ROOTS, Measure, measure
+
+MEASURES_KEPT = 1024  # measures remembered, each of a document and variables of at most:
+MEASURED_CHARS = 4096  # so at most some 4 MB of keys
 
 
 @dataclass
@@ -47,6 +51,8 @@ class DocumentCache:
         self._max_bytes = max_bytes
         self._entries: OrderedDict[str, Checked] = OrderedDict()
         self._bytes = 0
+        # (document, operation, variables as JSON) -> what it asks for, which never changes
+        self.measures: OrderedDict[tuple[str, str | None, str], Measure] = OrderedDict()
         self._lock = threading.Lock()  # entries are added from worker threads
 
     def get(self, query: str) -> Checked | None:
@@ -164,11 +170,34 @@ class DocumentGuard(SchemaExtension):
                     extensions={"code": "GRAPHQL_VALIDATION_FAILED"},
                 )]
             if not errors:
-                found = self._measure(entry.document, operations, asked, context.variables)
+                found = self._measured(entry, query, operations, asked, context.variables)
                 self._cost = found.cost
                 errors = refusals(found, self._limits) or await self._charge(found.cost)
             context.pre_execution_errors = errors  # not None: strawberry validates no more
         yield
+
+    def _measured(
+        self, entry: Checked, query: str | None, operations: list[OperationDefinitionNode],
+        name: str | None, variables: dict[str, Any] | None,
+    ) -> Measure:
+        """The measure of a small document asked again with the same variables is remembered
+        (its cost depends on them: page sizes, periods), so it is not walked again."""
+        try:
+            text = json.dumps(variables, sort_keys=True, separators=(",", ":"))
+        except (TypeError, ValueError):
+            text = None
+        if query is None or text is None or len(query) + len(text) > MEASURED_CHARS:
+            return self._measure(entry.document, operations, name, variables)
+        key, measures = (query, name, text), self._cache.measures
+        found = measures.get(key)
+        if found is None:
+            found = self._measure(entry.document, operations, name, variables)
+            measures[key] = found  # on the event loop, as every use of `measures`
+            while len(measures) > MEASURES_KEPT:
+                measures.popitem(last=False)
+        else:
+            measures.move_to_end(key)
+        return found
 
     def _measure(
         self, document: DocumentNode, operations: list[OperationDefinitionNode],

@@ -3,6 +3,7 @@ cost, counted through fragment spreads in one pass that visits each fragment onc
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
@@ -190,3 +191,32 @@ async def test_a_repeated_query_is_parsed_and_validated_once(
         result = await schema.execute("{ __typename }")
         assert result.data == {"__typename": "Query"}
     assert parsed == ["{ __typename }"]
+
+
+async def test_a_measure_is_remembered_per_variables_within_its_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    schema = build_schema()
+    measured: list[object] = []
+    original = guard.measure
+
+    def counting(*args: Any) -> Any:
+        measured.append(args[-1])  # the variables
+        return original(*args)
+
+    monkeypatch.setattr(guard, "measure", counting)
+    monkeypatch.setattr(guard, "MEASURES_KEPT", 3)
+    query = "query($n: Int!) { products(first: $n) { totalCount } }"
+    costs = []
+    for n in (1, 1, 7, 1):
+        result = await schema.execute(query, variable_values={"n": n})
+        costs.append(result.extensions["cost"]["requested"] if result.extensions else None)
+    assert measured == [{"n": 1}, {"n": 7}]  # the same variables are not measured again
+    assert costs[0] == costs[1] == costs[3] and costs[2] is not None
+    for n in range(10):  # distinct variables: the oldest are forgotten, never more than the bound
+        await schema.execute(query, variable_values={"n": n})
+    (cache,) = {e.args[1] for e in schema.extensions if isinstance(e, functools.partial)}
+    assert len(cache.measures) == 3
+    big = "query($s: String) { products(search: $s, first: 1) { totalCount } }"
+    await schema.execute(big, variable_values={"s": "x" * guard.MEASURED_CHARS})
+    assert all(key[0] != big for key in cache.measures)  # too large to remember
