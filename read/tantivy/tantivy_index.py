@@ -74,8 +74,7 @@ class TantivyIndex:
         self._writer: TantivyWriter | None = None
         self._path = directory
         self._generations = Generations()
-        self._follower = ReadFollower(
-            self._versions, self._schema, self._analyzer, self._generations)
+        self._follower = ReadFollower(self._versions, self._schema, self._analyzer)
         self._following = threading.Lock()
 
     async def open(self) -> None:
@@ -211,8 +210,12 @@ class TantivyIndex:
         index = self._require_index()
         if self.read_only and not self._pinned:  # another process writes: follow it
             with self._following:  # searches run on several threads
-                index, self.version = self._follower.current(self._require_index(), self.version)
-                self._index, self._path = index, self._versions.path(self.version)
+                if self._follower.behind(self.version):
+                    with self._generations.reloading(None):
+                        index, self.version = self._follower.current(
+                            self._require_index(), self.version)
+                        self._index, self._path = index, self._versions.path(self.version)
+                index = self._require_index()
         return index.searcher()
 
     def _search(self, kind: str, request: SearchRequest) -> SearchPage:

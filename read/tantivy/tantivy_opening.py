@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from pathlib import Path
 
 import tantivy
@@ -68,13 +69,26 @@ async def hold_projector_lock(versions: IndexVersions, lock: FileLock) -> None:
         await asyncio.sleep(LOCK_POLL)
 
 
-def _meta_stamp(path: Path) -> tuple[int, int, int]:
-    """What changes when a commit replaces meta.json (tantivy writes it anew, then renames)."""
+MetaStamp = tuple[int, int, int, bytes | None]
+RECENT_NS = 100_000_000  # a meta.json younger than this is told apart by its content as well
+
+
+def _meta_stamp(path: Path) -> MetaStamp:
+    """What changes when a commit replaces meta.json (tantivy writes it anew, then renames).
+
+    Inode, mtime and size alone can miss a commit: a file system's mtime moves in steps of a few
+    milliseconds, inodes are reused, and two commits in one step may leave a meta.json of the
+    same size. So a recent one is also read (its opstamp differs at every commit); an older one
+    would have another mtime after any later commit. With the reader reloaded only when told,
+    a missed commit would stay unseen, and so would the answers kept from before it."""
+    file = path / "meta.json"
     try:
-        stat = (path / "meta.json").stat()
+        stat = file.stat()
+        recent = time.time_ns() - stat.st_mtime_ns < RECENT_NS
+        content = file.read_bytes() if recent else None
     except FileNotFoundError:
-        return (0, 0, 0)
-    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        return (0, 0, 0, None)
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size, content)
 
 
 class ReadFollower:
@@ -83,12 +97,11 @@ class ReadFollower:
     projector names a version to read only once it holds everything the previous one did."""
 
     def __init__(
-        self, versions: IndexVersions, schema: tantivy.Schema, analyzer: tantivy.TextAnalyzer,
-        generations: Generations,
+        self, versions: IndexVersions, schema: tantivy.Schema, analyzer: tantivy.TextAnalyzer
     ) -> None:
         self._versions, self._schema, self._analyzer = versions, schema, analyzer
-        self._generations = generations
-        self._meta_seen = self._pointers_seen = (-1, -1, -1)
+        self._pointers_seen: tuple[int, int, int] = (-1, -1, -1)
+        self._meta_seen: MetaStamp = (-1, -1, -1, None)
 
     def opened(self) -> None:
         """Call before reading the pointers to open: a swap after it is noticed."""
@@ -104,13 +117,12 @@ class ReadFollower:
             path = self._versions.path(pointed)
             if pointed != name and (path / "meta.json").exists():
                 index, name = open_index(path, self._schema, self._analyzer), pointed
-                self._meta_seen = (-1, -1, -1)
+                self._meta_seen = (-1, -1, -1, None)
                 log.info("tantivy index follows the read version %s", path)
         seen = _meta_stamp(self._versions.path(name))
         if seen != self._meta_seen:
             index.reload()
             self._meta_seen = seen
-            self._generations.everything()  # after the reload: see tantivy_generations.py
         return index, name
 
     def behind(self, name: str) -> bool:

@@ -171,8 +171,8 @@ class TantivyWriter:
         except BaseException:
             writer.rollback()
             raise
-        self.index.reload()
-        self.generations.changed(kinds)
+        with self.generations.reloading(kinds):
+            self.index.reload()
 
     def _require_writer(self) -> tantivy.IndexWriter:
         if self.read_only:
@@ -185,8 +185,8 @@ class TantivyWriter:
         writer = self._require_writer()
         writer.delete_all_documents()
         writer.commit()
-        self.index.reload()
-        self.generations.everything()
+        with self.generations.reloading(None):
+            self.index.reload()
 
 
 def _deliver(batch: Sequence[_Request], commit: asyncio.Future[list[WriteResult]]) -> None:

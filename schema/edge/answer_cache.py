@@ -10,21 +10,23 @@ the answer the index would give now: never staler than a fresh read, and a consi
 wait is never skipped, because an operation that carries one is never answered from here.
 
 What is kept (schema/edge/answer_reuse.py decides): queries over HTTP whose every root field is
-a read-model field (schema/read_model.py: the index, nothing else), with no `consistency`
-argument, answered without any error. Bounded by bytes of their JSON, least recently used out
-first (DIPTYCH_ANSWER_CACHE_BYTES, 0 keeps nothing; one answer at most
+a read-model field (schema/read_model.py: the index, nothing else), given no consistency
+token, answered without any error. Bounded by the bytes the kept answers hold in memory
+(every object of the key, the generations and the answer, as `sys.getsizeof` counts them),
+least recently used out first (DIPTYCH_ANSWER_CACHE_BYTES, 0 keeps nothing; one answer at most
 DIPTYCH_ANSWER_MAX_BYTES). Hits and misses are counted for /metrics and the benchmarks.
 """
 
 from __future__ import annotations
 
-import json
+import sys
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 Key = tuple[str, str | None, str, str, str | None]  # document, operation, variables, role, user
+ENTRY_BYTES = 400  # what holding an entry costs beyond its key and answer: Kept, the dict's slot
 
 
 @dataclass(frozen=True)
@@ -74,13 +76,13 @@ class AnswerCache:
         tell its generation, nothing was read, or the answer is over its bound."""
         if not read or any(seen is None for seen in read.values()):
             return False
-        size = sum(len(part) for part in key if part) + len(
-            json.dumps(data, separators=(",", ":"), default=str))
-        if size > self.max_answer_bytes or size > self.max_bytes:
+        bound = min(self.max_answer_bytes, self.max_bytes)
+        generations = tuple((kind, seen) for kind, seen in read.items() if seen is not None)
+        size = held_bytes((key, generations, data), bound)
+        if size > bound:
             return False
         if key in self._entries:
             self._drop(key)
-        generations = tuple((kind, seen) for kind, seen in read.items() if seen is not None)
         self._entries[key] = Kept(data, generations, size)
         self.stats.kept += 1
         self.stats.entries += 1
@@ -94,3 +96,19 @@ class AnswerCache:
         kept = self._entries.pop(key)
         self.stats.entries -= 1
         self.stats.bytes -= kept.size
+
+
+def held_bytes(value: object, bound: int) -> int:
+    """The memory an entry holds: every object in `value`, as `sys.getsizeof` counts it (each
+    string and container once per place it is held, so shared ones count more than once),
+    plus ENTRY_BYTES for the entry itself. Counting stops past `bound`, which it then exceeds."""
+    total, pending = ENTRY_BYTES, [value]
+    while pending and total <= bound:
+        item = pending.pop()
+        total += sys.getsizeof(item)
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return total

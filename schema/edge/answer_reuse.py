@@ -13,6 +13,7 @@ the caller what running it would). An operation is keepable when:
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,11 +35,13 @@ from strawberry.types.graphql import OperationType
 from schema.edge.answer_cache import AnswerCache, Key
 from schema.read_model import ReadModelField
 
-_READ_MODEL_ROOTS: dict[int, frozenset[str]] = {}  # per schema: its read-model root fields
+# per schema: its read-model root fields
+_READ_MODEL_ROOTS: weakref.WeakKeyDictionary[GraphQLSchema, frozenset[str]] = (
+    weakref.WeakKeyDictionary())
 
 
 def read_model_roots(schema: GraphQLSchema) -> frozenset[str]:
-    found = _READ_MODEL_ROOTS.get(id(schema))
+    found = _READ_MODEL_ROOTS.get(schema)
     if found is None:
         fields = schema.query_type.fields if schema.query_type else {}
         found = frozenset(
@@ -46,7 +49,7 @@ def read_model_roots(schema: GraphQLSchema) -> frozenset[str]:
             if any(isinstance(extension, ReadModelField) for extension in getattr(
                 field.extensions.get("strawberry-definition"), "extensions", ()))
         )
-        _READ_MODEL_ROOTS[id(schema)] = found
+        _READ_MODEL_ROOTS[schema] = found
     return found
 
 
@@ -82,14 +85,13 @@ class AnswerReuse(SchemaExtension):
                 or execution.operation_type is not OperationType.QUERY):
             return None
         document, variables = execution.graphql_document, execution.variables or {}
-        if "consistency" in query and waits_for_token(document, variables):
-            return None
         name = execution._provided_operation_name
         operation = next(
             (d for d in document.definitions
              if isinstance(d, OperationDefinitionNode)
              and (name is None or (d.name is not None and d.name.value == name))), None)
-        if operation is None:
+        if operation is None or (
+                "consistency" in query and waits_for_token(document, operation, variables)):
             return None
         roots = read_model_roots(execution.schema._schema)
         for selection in operation.selection_set.selections:
@@ -104,14 +106,13 @@ class AnswerReuse(SchemaExtension):
         return (query, name, variables_text, principal.role.value, principal.user_id)
 
 
-def waits_for_token(document: DocumentNode, variables: dict[str, Any]) -> bool:
-    """Whether any `consistency` argument may carry a token: a literal, or a variable that was
-    given one or defaults to one. Such an operation must wait, and is never answered here."""
-    defaults = {
-        definition.variable.name.value: definition.default_value
-        for operation in document.definitions if isinstance(operation, OperationDefinitionNode)
-        for definition in operation.variable_definitions or ()
-    }
+def waits_for_token(document: DocumentNode, operation: OperationDefinitionNode,
+                    variables: dict[str, Any]) -> bool:
+    """Whether any `consistency` argument in the document may carry a token when `operation`
+    runs: a literal, or a variable that was given one or that `operation` defaults to one. Such
+    an operation must wait, and is never answered here."""
+    defaults = {definition.variable.name.value: definition.default_value
+                for definition in operation.variable_definitions or ()}
     found = False
 
     class Arguments(Visitor):

@@ -18,8 +18,8 @@ class Limits:
     max_cost: int = 5000
     max_body_bytes: int = 1_000_000
     document_cache_bytes: int = 2_000_000
-    answer_cache_bytes: int = 32_000_000  # schema/edge/answer_cache.py; 0 keeps no answer
-    answer_max_bytes: int = 256_000
+    answer_cache_bytes: int = 64_000_000  # schema/edge/answer_cache.py; 0 keeps no answer
+    answer_max_bytes: int = 2_000_000
     query_timeout: float = 10.0
     caught_up_timeout: float = 5.0
     max_waits: int = 10

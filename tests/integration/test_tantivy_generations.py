@@ -4,12 +4,15 @@ answers, and a read-only index says None while another process's commit waits to
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 from read.index import Checkpoint, SearchRequest
 from read.projection.product_documents import PRODUCT
 from read.projection.user_documents import USER
 from read.tantivy.tantivy_index import TantivyIndex
+from read.tantivy.tantivy_opening import _meta_stamp
 from tests.contracts.index_fixtures import product
 
 
@@ -52,3 +55,19 @@ async def test_a_read_only_index_tells_no_generation_until_it_followed_a_commit(
     finally:
         await reader.close()
         await writer.close()
+
+
+def test_a_commit_in_the_same_mtime_step_with_the_same_inode_and_size_is_told_apart(
+    tmp_path: Path,
+) -> None:
+    meta = tmp_path / "meta.json"
+    meta.write_text('{"opstamp":41}')
+    first = _meta_stamp(tmp_path)
+    stat = meta.stat()
+    meta.write_text('{"opstamp":42}')  # in place: the same inode, the same size
+    os.utime(meta, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and within the same mtime step
+    assert _meta_stamp(tmp_path)[:3] == first[:3]
+    assert _meta_stamp(tmp_path) != first  # its content told them apart
+    an_hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(meta, ns=(an_hour_ago, an_hour_ago))
+    assert _meta_stamp(tmp_path)[3] is None  # an old one is not read: a commit moves its mtime

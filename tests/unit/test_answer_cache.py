@@ -3,7 +3,7 @@ serves over HTTP against a real index is tests/e2e/test_answer_cache.py's."""
 
 from __future__ import annotations
 
-from graphql import parse
+from graphql import DocumentNode, OperationDefinitionNode, parse
 
 from schema.edge.answer_cache import AnswerCache, Key
 from schema.edge.answer_reuse import waits_for_token
@@ -14,7 +14,7 @@ def key(n: int) -> Key:
 
 
 def test_an_answer_stands_while_every_kind_it_read_does() -> None:
-    cache = AnswerCache(10_000, 1_000)
+    cache = AnswerCache(100_000, 10_000)
     generations = {"product": 1, "user": 7}
     assert cache.put(key(1), {"n": 1}, {"product": 1, "user": 7})
     assert cache.get(key(1), generations.get) == {"n": 1}
@@ -25,7 +25,7 @@ def test_an_answer_stands_while_every_kind_it_read_does() -> None:
 
 
 def test_an_index_that_cannot_tell_keeps_nothing() -> None:
-    cache = AnswerCache(10_000, 1_000)
+    cache = AnswerCache(100_000, 10_000)
     assert not cache.put(key(1), {"n": 1}, {"product": None})
     assert not cache.put(key(1), {"n": 1}, {})  # read nothing: nothing says when it changes
     assert cache.put(key(1), {"n": 1}, {"product": 3})
@@ -33,24 +33,36 @@ def test_an_index_that_cannot_tell_keeps_nothing() -> None:
 
 
 def test_answers_are_bounded_by_bytes_oldest_out_first() -> None:
-    cache = AnswerCache(600, 400)
-    assert not cache.put(key(0), {"text": "x" * 500}, {"product": 1})  # over one answer's bound
+    cache = AnswerCache(6_000, 4_000)
+    assert not cache.put(key(0), {"text": "x" * 5_000}, {"product": 1})  # over one's bound
     for n in range(1, 6):
-        assert cache.put(key(n), {"text": "x" * 100}, {"product": 1})
-    assert cache.stats.bytes <= 600 and cache.stats.evicted > 0
+        assert cache.put(key(n), {"text": "x" * 1_000}, {"product": 1})
+    assert cache.stats.bytes <= 6_000 and cache.stats.evicted > 0
     assert cache.get(key(1), {"product": 1}.get) is None  # the oldest went first
-    assert cache.get(key(5), {"product": 1}.get) == {"text": "x" * 100}
+    assert cache.get(key(5), {"product": 1}.get) == {"text": "x" * 1_000}
+
+
+def test_what_an_answer_holds_in_memory_is_counted_not_its_text() -> None:
+    cache = AnswerCache(1_000_000, 100_000)
+    many = {"items": [{"id": str(n), "n": n} for n in range(100)]}
+    assert cache.put(key(1), many, {"product": 1})
+    assert cache.stats.bytes > 100 * 200  # each small dict alone is some 200 bytes
+
+
+def waits(document: DocumentNode, variables: dict[str, object]) -> bool:
+    (operation, *_) = (d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    return waits_for_token(document, operation, variables)
 
 
 def test_a_consistency_argument_given_a_token_is_a_wait() -> None:
     by_variable = parse("query($t: String) { products(consistency: $t) { totalCount } }")
-    assert waits_for_token(by_variable, {"t": "token"})
-    assert not waits_for_token(by_variable, {"t": None})
-    assert not waits_for_token(by_variable, {})
-    assert waits_for_token(parse('{ products(consistency: "t") { totalCount } }'), {})
-    assert not waits_for_token(parse("{ products(consistency: null) { totalCount } }"), {})
+    assert waits(by_variable, {"t": "token"})
+    assert not waits(by_variable, {"t": None})
+    assert not waits(by_variable, {})
+    assert waits(parse('{ products(consistency: "t") { totalCount } }'), {})
+    assert not waits(parse("{ products(consistency: null) { totalCount } }"), {})
     defaulted = parse('query($t: String = "t") { products(consistency: $t) { totalCount } }')
-    assert waits_for_token(defaulted, {})
+    assert waits(defaulted, {})
     in_fragment = parse("query($t: String) { ...F } fragment F on Query { "
                         "orders(consistency: $t) { totalCount } }")
-    assert waits_for_token(in_fragment, {"t": "token"})
+    assert waits(in_fragment, {"t": "token"})
