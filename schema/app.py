@@ -39,6 +39,7 @@ from schema.edge.guard import DocumentCache, DocumentGuard
 from schema.edge.limits import DEFAULT_LIMITS, Limits
 from schema.edge.persisted import Refusal
 from schema.graph_kinds import root_types
+from schema.leaf_fields import LeafFieldsExecutor
 from schema.scalars import SCALAR_OVERRIDES
 
 
@@ -64,6 +65,7 @@ def build_schema(limits: Limits = DEFAULT_LIMITS) -> strawberry.Schema:
         mutation=roots.mutation,
         subscription=roots.subscription,
         scalar_overrides=SCALAR_OVERRIDES,
+        execution_context_class=LeafFieldsExecutor,  # scalars read off objects, in one step
         # Factories, not instances: strawberry builds fresh extensions per operation. The
         # document cache is shared by every operation of this schema.
         # AnswerReuse last: it answers at execution, after the guard has charged the caller.

@@ -1,0 +1,100 @@
+"""The short path for leaf fields (schema/leaf_fields.py) answers exactly as graphql-core's own
+execution does, errors and nulls included: the same schema run both ways, compared."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.leaf_fields import LeafFieldsExecutor
+from schema.scalars import SCALAR_OVERRIDES
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Item:
+    name: str
+    price: Decimal
+    day: date
+    colour: Colour
+    count: int
+    maybe: str | None
+    broken: str  # holds None: a non-null field without a value is an error at its path
+    wrong: int  # holds a string: a value its type refuses is an error at its path
+
+    @strawberry.field
+    def shout(self, times: int = 1) -> str:
+        return self.name.upper() * times
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def items(self) -> list[Item]:
+        return [Item(name=f"n{i}", price=Decimal("1.50") * i, day=date(2026, 1, 1 + i),
+                     colour=Colour.RED if i % 2 else Colour.BLUE, count=i, maybe=None,
+                     broken=None, wrong="x")  # type: ignore[arg-type]
+                for i in range(3)]
+
+
+QUERIES = [
+    "{ items { name price day colour count maybe shout(times: 2) alias: name } }",
+    "{ items { name broken } }",
+    "{ items { count wrong } }",
+    "{ items { __typename name @include(if: false) count @skip(if: false) } }",
+]
+
+
+def schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
+    plain = strawberry.Schema(query=Query, scalar_overrides=SCALAR_OVERRIDES)
+    short = strawberry.Schema(query=Query, scalar_overrides=SCALAR_OVERRIDES,
+                              execution_context_class=LeafFieldsExecutor)
+    return plain, short
+
+
+def outcome(result: Any) -> tuple[object, list[tuple[str, object]]]:
+    return result.data, [(e.message, e.path) for e in result.errors or ()]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+async def test_the_short_path_answers_as_graphql_core_does(query: str) -> None:
+    plain, short = schemas()
+    expected, got = await plain.execute(query), await short.execute(query)
+    assert outcome(got) == outcome(expected)
+    assert got.data is not None or got.errors  # something was answered
+
+
+async def test_a_refused_value_is_still_an_error_at_its_path() -> None:
+    _, short = schemas()
+    result = await short.execute("{ items { count wrong } }")
+    assert result.errors and result.errors[0].path == ["items", 0, "wrong"]
+
+
+async def test_leaves_read_off_objects_skip_graphql_core_s_field_execution(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base = StrawberryGraphQLCoreExecutionContext  # what LeafFieldsExecutor falls back to
+    original = base.execute_field
+    executed: list[str] = []
+
+    def counting(self: Any, parent_type: Any, *args: Any) -> Any:
+        executed.append(f"{parent_type.name}.{args[1][0].node.name.value}")
+        return original(self, parent_type, *args)
+
+    monkeypatch.setattr(base, "execute_field", counting)
+    _, short = schemas()
+    result = await short.execute("{ items { name count shout maybe } }")
+    assert not result.errors
+    # `shout` has a resolver, `maybe` is null: graphql-core's way; name and count are not.
+    assert sorted(executed) == ["Item.maybe"] * 3 + ["Item.shout"] * 3 + ["Query.items"]
