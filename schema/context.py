@@ -84,6 +84,8 @@ class Context:
     expiry: asyncio.Task[None] | None = None
     # While an answer may be kept: each kind read, at its generation (schema/edge/answer_reuse.py)
     reads: dict[str, int | None] | None = None
+    cost: int | None = None  # what the operation costs, once schema/edge/guard.py measured it
+    answer_asked: bool = False  # the HTTP endpoint looked for a kept answer, and had none
 
     def __post_init__(self) -> None:
         self.users = DataLoader(load_fn=self._load_users)

@@ -11,27 +11,52 @@ wait is never skipped, because an operation that carries one is never answered f
 
 What is kept (schema/edge/answer_reuse.py decides): queries over HTTP whose every root field is
 a read-model field (schema/read_model.py: the index, nothing else), given no consistency
-token, answered without any error. Bounded by the bytes the kept answers hold in memory
-(every object of the key, the generations and the answer, as `sys.getsizeof` counts them),
-least recently used out first (DIPTYCH_ANSWER_CACHE_BYTES, 0 keeps nothing; one answer at most
-DIPTYCH_ANSWER_MAX_BYTES). Hits and misses are counted for /metrics and the benchmarks.
+token, answered without any error. An answer is kept encoded, as the HTTP endpoint sends it,
+with the cost the guard measured: a kept answer is sent at the door (schema/http/graphql_http.py)
+after charging the caller's budget, without running anything else. Bounded by the bytes the
+kept answers hold in memory (the encoded answer, the key's strings, the generations, the
+entry), least recently used out first (DIPTYCH_ANSWER_CACHE_BYTES, 0 keeps nothing; one answer
+at most DIPTYCH_ANSWER_MAX_BYTES). Hits and misses are counted for /metrics and the benchmarks.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from schema.access.authentication import Principal
+
 Key = tuple[str, str | None, str, str, str | None]  # document, operation, variables, role, user
 ENTRY_BYTES = 400  # what holding an entry costs beyond its key and answer: Kept, the dict's slot
 
 
+def answer_key(query: str, operation: str | None, variables: Mapping[str, Any] | None,
+               principal: Principal) -> Key | None:
+    """What decides an answer; None when the variables are no JSON (nothing is kept then)."""
+    try:
+        text = json.dumps(variables or {}, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+    return (query, operation, text, principal.role.value, principal.user_id)
+
+
+def encoded(data: dict[str, Any]) -> bytes | None:
+    """`data` as the HTTP endpoint's JSON responses spell it (Starlette's JSONResponse)."""
+    try:
+        return json.dumps(data, ensure_ascii=False, allow_nan=False, indent=None,
+                          separators=(",", ":")).encode("utf-8")
+    except (TypeError, ValueError):
+        return None
+
+
 @dataclass(frozen=True)
 class Kept:
-    data: dict[str, Any]
+    data: bytes  # the answer's `data`, encoded once (schema/http/graphql_http.py sends it as is)
+    cost: int  # what the operation costs a caller's budget (schema/edge/guard.py measured it)
     generations: tuple[tuple[str, int], ...]  # (kind, its generation before it was read)
     size: int
 
@@ -58,32 +83,42 @@ class AnswerCache:
     def enabled(self) -> bool:
         return self.max_bytes > 0
 
-    def get(self, key: Key, generation: Callable[[str], int | None]) -> dict[str, Any] | None:
-        """The kept answer if every kind it read is still at its generation; else None (and an
-        answer that no longer stands is dropped)."""
+    def get(self, key: Key, generation: Callable[[str], int | None]) -> Kept | None:
+        """The kept answer if every kind it read is still at its generation, counted as a hit;
+        else None (and an answer that no longer stands is dropped). Any request may ask (the
+        endpoint does not know a mutation from a query): a miss is counted by `missed`, for a
+        query that could have been kept."""
         kept = self._entries.get(key)
         if kept is not None:
             if all(generation(kind) == seen for kind, seen in kept.generations):
                 self._entries.move_to_end(key)
                 self.stats.hits += 1
-                return kept.data
+                return kept
             self._drop(key)
-        self.stats.misses += 1
         return None
 
-    def put(self, key: Key, data: dict[str, Any], read: Mapping[str, int | None]) -> bool:
+    def missed(self) -> None:
+        self.stats.misses += 1
+
+    def put(self, key: Key, data: dict[str, Any], cost: int,
+            read: Mapping[str, int | None]) -> bool:
         """Keep `data`, read at the generations `read`; refused (False) when a kind could not
         tell its generation, nothing was read, or the answer is over its bound."""
         if not read or any(seen is None for seen in read.values()):
             return False
-        bound = min(self.max_answer_bytes, self.max_bytes)
+        body = encoded(data)
+        if body is None:
+            return False
         generations = tuple((kind, seen) for kind, seen in read.items() if seen is not None)
-        size = held_bytes((key, generations, data), bound)
-        if size > bound:
+        size = (ENTRY_BYTES + sys.getsizeof(body) + sys.getsizeof(key)
+                + sum(sys.getsizeof(part) for part in key)
+                + sys.getsizeof(generations) + sum(sys.getsizeof(g) + sys.getsizeof(g[0])
+                                                   for g in generations))
+        if size > min(self.max_answer_bytes, self.max_bytes):
             return False
         if key in self._entries:
             self._drop(key)
-        self._entries[key] = Kept(data, generations, size)
+        self._entries[key] = Kept(body, cost, generations, size)
         self.stats.kept += 1
         self.stats.entries += 1
         self.stats.bytes += size
@@ -96,19 +131,3 @@ class AnswerCache:
         kept = self._entries.pop(key)
         self.stats.entries -= 1
         self.stats.bytes -= kept.size
-
-
-def held_bytes(value: object, bound: int) -> int:
-    """The memory an entry holds: every object in `value`, as `sys.getsizeof` counts it (each
-    string and container once per place it is held, so shared ones count more than once),
-    plus ENTRY_BYTES for the entry itself. Counting stops past `bound`, which it then exceeds."""
-    total, pending = ENTRY_BYTES, [value]
-    while pending and total <= bound:
-        item = pending.pop()
-        total += sys.getsizeof(item)
-        if isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list | tuple):
-            pending.extend(item)
-    return total

@@ -32,7 +32,7 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from schema.edge.answer_cache import AnswerCache, Key
+from schema.edge.answer_cache import AnswerCache, Key, answer_key
 from schema.read_model import ReadModelField
 
 # per schema: its read-model root fields
@@ -62,20 +62,22 @@ class AnswerReuse(SchemaExtension):
         if answers is None or key is None:
             yield
             return
-        index = context.services.index
-        data = answers.get(key, index.generation)
-        if data is not None:
-            execution.result = ExecutionResult(data=data)
+        # Over HTTP the endpoint looked it up already (and sent it if kept); this serves others.
+        kept = None if context.answer_asked else answers.get(key, context.services.index.generation)
+        if kept is not None:
+            execution.result = ExecutionResult(data=json.loads(kept.data))
             yield
             return
+        answers.missed()
         context.reads = {}
         try:
             yield
         finally:
             reads, context.reads = context.reads, None
         result = execution.result
-        if isinstance(result, ExecutionResult) and not result.errors and result.data:
-            answers.put(key, result.data, reads)
+        if (isinstance(result, ExecutionResult) and not result.errors and result.data
+                and context.cost is not None):
+            answers.put(key, result.data, context.cost, reads)
 
     def _key(self, answers: AnswerCache) -> Key | None:
         execution = self.execution_context
@@ -98,12 +100,7 @@ class AnswerReuse(SchemaExtension):
             if not isinstance(selection, FieldNode) or (
                     selection.name.value not in roots and selection.name.value != "__typename"):
                 return None
-        try:
-            variables_text = json.dumps(variables, sort_keys=True, separators=(",", ":"))
-        except (TypeError, ValueError):
-            return None
-        principal: Any = context.principal
-        return (query, name, variables_text, principal.role.value, principal.user_id)
+        return answer_key(query, name, variables, context.principal)
 
 
 def waits_for_token(document: DocumentNode, operation: OperationDefinitionNode,

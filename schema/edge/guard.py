@@ -172,6 +172,8 @@ class DocumentGuard(SchemaExtension):
             if not errors:
                 found = self._measured(entry, query, operations, asked, context.variables)
                 self._cost = found.cost
+                if hasattr(context.context, "cost"):  # the answer cache keeps it with the answer
+                    context.context.cost = found.cost
                 errors = refusals(found, self._limits) or await self._charge(found.cost)
             context.pre_execution_errors = errors  # not None: strawberry validates no more
         yield

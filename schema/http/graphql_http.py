@@ -31,6 +31,7 @@ from strawberry.types.graphql import OperationType
 
 from schema.access.authentication import InvalidToken, KeysUnavailable, Principal
 from schema.context import Context, Services
+from schema.edge.answer_cache import answer_key
 from schema.edge.limits import Limits
 from schema.edge.persisted import Documents, Refusal
 from schema.http.media_types import GRAPHQL_RESPONSE, JSON, accepted_type
@@ -179,12 +180,17 @@ class GraphQLHTTP:
         if request.method == "POST":
             allowed.add(OperationType.MUTATION)
         services: Services = request.state.services
+        kept = await self._kept(request, services, params, media, principal)
+        if kept is not None:
+            return kept
+        asked = services.answers is not None and services.answers.enabled
         try:
             result = await self._schema.execute(
                 params["query"],
                 variable_values=params.get("variables"),
                 context_value=Context(services=services, principal=principal,
-                                      client=request.client.host if request.client else None),
+                                      client=request.client.host if request.client else None,
+                                      answer_asked=asked),
                 operation_name=params.get("operationName"),
                 allowed_operation_types=allowed,
                 operation_extensions=params.get("extensions"),
@@ -217,6 +223,34 @@ class GraphQLHTTP:
             status = 429  # for both media types: clients and proxies know to back off
             headers["retry-after"] = str(limited[0]["extensions"]["retryAfter"])
         return JSONResponse(body, status, headers=headers, media_type=media)
+
+
+    async def _kept(self, request: Request, services: Services, params: dict[str, Any],
+                    media: str, principal: Principal) -> Response | None:
+        """A kept answer to this very request (schema/edge/answer_cache.py), sent at once: the
+        same body and headers as running it, after charging the caller's budget its cost. Only
+        queries that ran through the schema were kept, so a GET may have it too. None: run it
+        (also when the budget refuses: the run then says so, as it always does)."""
+        answers = services.answers
+        if answers is None or not answers.enabled:
+            return None
+        key = answer_key(params["query"], params.get("operationName"), params.get("variables"),
+                         principal)
+        found = answers.get(key, services.index.generation) if key is not None else None
+        if found is None:
+            return None
+        cost: dict[str, Any] = {"requested": found.cost, "maximum": self._limits.max_cost}
+        if services.budgets is not None:
+            client = request.client.host if request.client else None
+            charge = await services.budgets.charge(principal, client, found.cost)
+            if not charge.allowed:
+                return None
+            if charge.limit:
+                cost |= {"limit": charge.limit, "remaining": charge.remaining,
+                         "resetAt": round(charge.reset_at, 3)}
+        extensions = json.dumps({"cost": cost}, separators=(",", ":")).encode()
+        return Response(b'{"data":' + found.data + b',"extensions":' + extensions + b"}",
+                        headers=_budget_headers(cost), media_type=media)
 
 
 def _budget_headers(cost: dict[str, Any]) -> dict[str, str]:

@@ -5,6 +5,7 @@ and misses, which is how each test tells a kept answer from a fresh one."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -144,3 +145,27 @@ def test_an_answer_with_errors_is_not_kept(server: Server) -> None:
     hits, _ = counted(server)
     assert server.graphql_as(None, USERS)["errors"] == refused["errors"]
     assert counted(server)[0] == hits
+
+
+def test_a_kept_answer_is_the_same_response_and_costs_the_caller_the_same(
+    server: Server,
+) -> None:
+    category = f"cat-{uuid.uuid4().hex[:6]}"
+    product(server, category, "3.00")
+    asked = {"query": CATEGORY, "variables": {"category": category}}
+    ran = httpx.post(f"{server.url}/graphql", json=asked, timeout=30)  # anonymous: budgeted
+    hits, _ = counted(server)
+    again = httpx.post(f"{server.url}/graphql", json=asked, timeout=30)
+    assert counted(server)[0] == hits + 1
+    assert again.status_code == ran.status_code == 200
+    assert again.headers["content-type"] == ran.headers["content-type"]
+    first, second = ran.json(), again.json()
+    assert second["data"] == first["data"]
+    cost = first["extensions"]["cost"]
+    assert second["extensions"]["cost"]["requested"] == cost["requested"] > 0
+    assert second["extensions"]["cost"]["remaining"] < cost["remaining"]  # charged again
+    assert int(again.headers["x-ratelimit-remaining"]) == second["extensions"]["cost"][
+        "remaining"]
+    by_get = httpx.get(f"{server.url}/graphql", params={
+        "query": CATEGORY, "variables": json.dumps({"category": category})}, timeout=30)
+    assert by_get.json()["data"] == first["data"] and counted(server)[0] == hits + 2

@@ -3,10 +3,17 @@ serves over HTTP against a real index is tests/e2e/test_answer_cache.py's."""
 
 from __future__ import annotations
 
+import json
+
 from graphql import DocumentNode, OperationDefinitionNode, parse
 
-from schema.edge.answer_cache import AnswerCache, Key
+from schema.edge.answer_cache import AnswerCache, Kept, Key
 from schema.edge.answer_reuse import waits_for_token
+
+
+def data(kept: Kept | None) -> object:
+    assert kept is not None
+    return json.loads(kept.data)
 
 
 def key(n: int) -> Key:
@@ -16,37 +23,39 @@ def key(n: int) -> Key:
 def test_an_answer_stands_while_every_kind_it_read_does() -> None:
     cache = AnswerCache(100_000, 10_000)
     generations = {"product": 1, "user": 7}
-    assert cache.put(key(1), {"n": 1}, {"product": 1, "user": 7})
-    assert cache.get(key(1), generations.get) == {"n": 1}
+    assert cache.put(key(1), {"n": 1}, 1, {"product": 1, "user": 7})
+    assert data(cache.get(key(1), generations.get)) == {"n": 1}
     generations["user"] = 8
     assert cache.get(key(1), generations.get) is None
     assert cache.stats.entries == 0 and cache.stats.bytes == 0  # dropped, not kept stale
-    assert (cache.stats.hits, cache.stats.misses) == (1, 1)
+    assert (cache.stats.hits, cache.stats.misses) == (1, 0)  # a miss is the caller's to count
 
 
 def test_an_index_that_cannot_tell_keeps_nothing() -> None:
     cache = AnswerCache(100_000, 10_000)
-    assert not cache.put(key(1), {"n": 1}, {"product": None})
-    assert not cache.put(key(1), {"n": 1}, {})  # read nothing: nothing says when it changes
-    assert cache.put(key(1), {"n": 1}, {"product": 3})
+    assert not cache.put(key(1), {"n": 1}, 1, {"product": None})
+    assert not cache.put(key(1), {"n": 1}, 1, {})  # read nothing: nothing says when it changes
+    assert cache.put(key(1), {"n": 1}, 1, {"product": 3})
     assert cache.get(key(1), lambda kind: None) is None
 
 
 def test_answers_are_bounded_by_bytes_oldest_out_first() -> None:
     cache = AnswerCache(6_000, 4_000)
-    assert not cache.put(key(0), {"text": "x" * 5_000}, {"product": 1})  # over one's bound
+    assert not cache.put(key(0), {"text": "x" * 5_000}, 1, {"product": 1})  # over one's bound
     for n in range(1, 6):
-        assert cache.put(key(n), {"text": "x" * 1_000}, {"product": 1})
+        assert cache.put(key(n), {"text": "x" * 1_000}, 1, {"product": 1})
     assert cache.stats.bytes <= 6_000 and cache.stats.evicted > 0
     assert cache.get(key(1), {"product": 1}.get) is None  # the oldest went first
-    assert cache.get(key(5), {"product": 1}.get) == {"text": "x" * 1_000}
+    assert data(cache.get(key(5), {"product": 1}.get)) == {"text": "x" * 1_000}
 
 
-def test_what_an_answer_holds_in_memory_is_counted_not_its_text() -> None:
+def test_an_answer_is_kept_encoded_and_its_bytes_counted() -> None:
     cache = AnswerCache(1_000_000, 100_000)
-    many = {"items": [{"id": str(n), "n": n} for n in range(100)]}
-    assert cache.put(key(1), many, {"product": 1})
-    assert cache.stats.bytes > 100 * 200  # each small dict alone is some 200 bytes
+    many = {"items": [{"id": str(n), "name": "é"} for n in range(100)]}
+    assert cache.put(key(1), many, 7, {"product": 1})
+    kept = cache.get(key(1), {"product": 1}.get)
+    assert kept is not None and kept.cost == 7 and json.loads(kept.data) == many
+    assert cache.stats.bytes > len(kept.data) > 100 * len('{"id":"99","name":"é"}')
 
 
 def waits(document: DocumentNode, variables: dict[str, object]) -> bool:
