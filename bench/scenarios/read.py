@@ -5,7 +5,8 @@ Both servers run as separate processes under uvicorn with the same settings, and
 the same N concurrent HTTP clients with the same sequence of search words. The raw server opens
 a copy of the service's index taken after seeding, in the same mode as the API opens its own
 (writable on the embedded default, read-only beside a separate projector), so both do the same
-index work per query.
+index work per query. Diptych runs with its answer cache off (DIPTYCH_ANSWER_CACHE_BYTES=0),
+so that every query does that work: the words repeat, and the raw route keeps no answers.
 """
 
 from __future__ import annotations
@@ -65,7 +66,10 @@ async def run(context: Context) -> Outcome:
         # Stopped, the service has merged and closed its index: a consistent copy.
         copy = context.workdir / "raw-index"
         shutil.copytree(service.index_dir, copy)
-        service = await stack.enter_async_context(running(data_dir, settings))
+        # The answer cache off: the scenario measures what the layers above the index cost per
+        # query, and its words repeat (peers measures the cache, with its hit rates).
+        service = await stack.enter_async_context(
+            running(data_dir, {**settings, "DIPTYCH_ANSWER_CACHE_BYTES": "0"}))
         raw_url = await stack.enter_async_context(
             _raw_server(copy, service.separate_workers, context.workdir / "raw.log"))
         graphql = GraphQLClient(http, service)
