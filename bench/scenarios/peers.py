@@ -41,6 +41,7 @@ from bench.measurements import Goal, Outcome, Part, Side
 from bench.peer_questions import PeerQuestion, the_questions
 from bench.peer_rounds import Endpoint, Operation, Writes
 from bench.progress import bar
+from bench.quiet import until_quiet
 from bench.reads_under_writes import Hits, reads_beside_writes
 from bench.scenario import Context, Scenario
 from bench.service import running
@@ -62,14 +63,15 @@ class Size:
     checks: int  # askings of each read question compared before any timing
     warmup: int  # operations per question and side before the first round, not counted
     write_rate: float  # creations/s on the side being read, for the reads during writes
+    settle_s: float  # the longest wait for a quiet machine before timing (bench/quiet.py)
 
 
 FULL = Size(seed_data.Size(users=2000, products=10_000, orders=20_000, days=365),
             seed_concurrency=8, rounds=3, reads=1000, writes=800, concurrency=8, checks=5,
-            warmup=100, write_rate=50)
+            warmup=100, write_rate=50, settle_s=120)
 QUICK = Size(seed_data.Size(users=30, products=60, orders=300, days=365),
              seed_concurrency=4, rounds=2, reads=16, writes=16, concurrency=4, checks=2,
-             warmup=4, write_rate=20)
+             warmup=4, write_rate=20, settle_s=2)
 
 
 async def run(context: Context) -> Outcome:
@@ -101,6 +103,7 @@ async def run(context: Context) -> Outcome:
         questions = the_questions(plan, count)
         for question in questions:
             await peer_rounds.same_answers(diptych, peer, question, size.checks)
+        settled = await until_quiet(size.settle_s)
         total = 2 * (len(questions) * (size.warmup + size.rounds * size.reads)
                      + size.rounds * size.reads + size.warmup + size.rounds * size.writes)
         hits = Hits(http, service.url)
@@ -133,6 +136,7 @@ async def run(context: Context) -> Outcome:
             "writes_checked_visible": writes.checked,
             "slowest_visibility_check_s": round(writes.slowest_check_s, 2),
             "write_rate_while_reading": size.write_rate,
+            "settling_before_timing_s": round(settled, 1),
             **shares,
         },
         notes=_notes(installation.version, write_store),
@@ -204,6 +208,7 @@ async def _vacuum_analyze(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
         await autocommit.execute(text("VACUUM ANALYZE"))
+        await autocommit.execute(text("CHECKPOINT"))  # the seed's dirty buffers out, not timed
 
 
 def _side(runs: list[Run], label: str, unit: str) -> Side:
