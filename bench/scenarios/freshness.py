@@ -76,8 +76,10 @@ async def run(context: Context) -> Outcome:
     async with contextlib.AsyncExitStack() as stack:
         database = await stack.enter_async_context(context.backends.database(data_dir, "service"))
         broker = await stack.enter_async_context(context.backends.broker())
-        service = await stack.enter_async_context(
-            running(data_dir, {"DIPTYCH_DATABASE_URL": database, **broker}))
+        # All samples wait on one WebSocket, several at once at the paced rate; a frontend holds
+        # one wait per write of its own, which DIPTYCH_MAX_WAITS (10) bounds per connection.
+        service = await stack.enter_async_context(running(data_dir, {
+            "DIPTYCH_DATABASE_URL": database, "DIPTYCH_MAX_WAITS": "1000", **broker}))
         graphql = GraphQLClient(await stack.enter_async_context(http_client(size.concurrency * 4)),
                                 service)
         subscriptions = await stack.enter_async_context(websocket(service))
