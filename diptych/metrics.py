@@ -15,6 +15,7 @@ from prometheus_client import (
     CollectorRegistry,
     Counter,
     Gauge,
+    disable_created_metrics,
     generate_latest,
 )
 from starlette.requests import Request
@@ -24,6 +25,10 @@ from read.freshness.projection_status import DIRECT, SILENT
 from read.index import IndexUnavailable
 from schema.context import Services
 from write.command_errors import StoreUnavailable
+
+# A counter here is built afresh at each scrape, from the process's own totals: its `_created`
+# series would tell the scrape's time, not when counting began.
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 
 class Metrics:

@@ -51,6 +51,7 @@ def counted(server: Server) -> tuple[float, float]:
     hits = re.search(r"^diptych_answer_cache_hits_total (\S+)$", text, re.MULTILINE)
     misses = re.search(r"^diptych_answer_cache_misses_total (\S+)$", text, re.MULTILINE)
     assert hits and misses, text
+    assert "_created" not in text  # built at each scrape: a creation time would be the scrape's
     return float(hits.group(1)), float(misses.group(1))
 
 
