@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bench.graphql import GraphQLClient
 from bench.processes import output_of
 from chaos import fault_run
-from chaos.chaos_scenario import ChaosError
+from chaos.chaos_scenario import ChaosError, Outcome
 from chaos.fault_run import Run
 from write.sqlalchemy.outbox import notify_channel_of
 from write.sqlalchemy.tables import events, users
@@ -133,3 +133,11 @@ async def heal(run: Run, poison: Poison, renamed_to: int, written: float) -> flo
         run.notes.append(f"after the row's repair, `diptych parked retry --all` released them "
                          f"in {time.monotonic() - asked:.1f} s")
     return asked
+
+
+async def healed_row(run: Run, name: str, poisoned: tuple[Poison, int], written: float) -> Outcome:
+    """`heal` the stream's poison, then the scenario's row: every event converged, the poisoned
+    aggregate's too, from the retry on; any process of the stack that died is a finding."""
+    asked = await heal(run, *poisoned, written)
+    run.findings.extend(run.stack.dead())
+    return (await fault_run.audited(run, name, asked, AFTER_RETRY, parked_apart=False))[1]

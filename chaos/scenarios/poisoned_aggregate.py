@@ -36,10 +36,7 @@ async def run(context: Context) -> Outcome:
             poisoned.append((injected, await poison_event.rename_after(run_.graphql, injected)))
 
         written = await fault_run.stream(run_, WRITES, POISON_AFTER, poison)
-        asked = await poison_event.heal(run_, *poisoned[0], written)
-        run_.findings.extend(run_.stack.dead())
-        return (await fault_run.audited(run_, NAME, asked, poison_event.AFTER_RETRY,
-                                        parked_apart=False))[1]
+        return await poison_event.healed_row(run_, NAME, poisoned[0], written)
 
 
 SCENARIO = Scenario(

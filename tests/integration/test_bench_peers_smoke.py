@@ -6,18 +6,16 @@ Skipped without npm, except in CI (CI=true), where node and npm must be there.""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
+
+from tests.integration.bench_runs import ScenarioRun, quick_bench
 
 pytestmark = pytest.mark.postgres
 
@@ -25,9 +23,6 @@ NAME = "peers"
 READS = ["products by category", "order search", "sales by day",
          "products by category, during writes"]
 WRITE = "create a product"
-# `python -m bench` finds the harness in its working directory (the installed package leaves
-# it out), so it runs from the checkout.
-CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 def _node_and_npm() -> None:
@@ -40,41 +35,20 @@ def _node_and_npm() -> None:
 
 def _bench(postgres_url: str, out: Path, path: str | None = None
            ) -> subprocess.CompletedProcess[str]:
-    # The run itself stays on the embedded default; only this scenario's scratch database is on
-    # the test server.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DIPTYCH_")}
-    env["DIPTYCH_BENCH_POSTGRES_URL"] = postgres_url
-    if path is not None:
-        env["PATH"] = path
-    return subprocess.run(
-        [sys.executable, "-m", "bench", NAME, "--quick", "--out", str(out)],
-        cwd=CHECKOUT, env=env, capture_output=True, text=True, timeout=900, check=False,
-    )
+    return quick_bench(NAME, postgres_url, out, timeout=900, path=path)
 
-
-@dataclass(frozen=True)
-class PeersRun:
-    out: Path
-    stdout: str
-
-    def scenario(self) -> dict[str, Any]:
-        document = json.loads((self.out / "latest.json").read_text())
-        assert [s["name"] for s in document["scenarios"]] == [NAME]
-        assert document["not_run"] == []
-        scenario: dict[str, Any] = document["scenarios"][0]
-        return scenario
 
 
 @pytest.fixture(scope="module")
-def peers_run(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PeersRun]:
+def peers_run(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScenarioRun]:
     _node_and_npm()
     out = tmp_path_factory.mktemp("bench-peers")
     done = _bench(postgres_url, out)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    yield PeersRun(out, done.stdout)
+    yield ScenarioRun(NAME, out, done.stdout)
 
 
-def test_every_question_is_timed_on_both_sides_against_its_own_goal(peers_run: PeersRun) -> None:
+def test_every_question_is_timed_on_both_sides_against_its_own_goal(peers_run: ScenarioRun) -> None:
     scenario = peers_run.scenario()
     assert [part["name"] for part in scenario["parts"]] == [*READS, WRITE]
     rounds = scenario["parameters"]["rounds"]
@@ -93,7 +67,7 @@ def test_every_question_is_timed_on_both_sides_against_its_own_goal(peers_run: P
     assert scenario["parts"][-1]["diptych"]["unit"] == "mutations/s"
 
 
-def test_the_scenario_row_is_the_question_furthest_below_its_goal(peers_run: PeersRun) -> None:
+def test_the_scenario_row_is_the_question_furthest_below_its_goal(peers_run: ScenarioRun) -> None:
     scenario = peers_run.scenario()
     bound = {part["name"]: 0.8 if part["name"] == WRITE else 2.0 for part in scenario["parts"]}
     closest = min(scenario["parts"], key=lambda part: part["ratio"] / bound[part["name"]])
@@ -103,7 +77,7 @@ def test_the_scenario_row_is_the_question_furthest_below_its_goal(peers_run: Pee
 
 
 def test_it_seeds_through_the_command_path_and_checks_every_write_visible(
-    peers_run: PeersRun,
+    peers_run: ScenarioRun,
 ) -> None:
     parameters = peers_run.scenario()["parameters"]
     assert (parameters["orders"], parameters["products"], parameters["users"]) == (300, 60, 30)
@@ -119,7 +93,7 @@ def test_it_seeds_through_the_command_path_and_checks_every_write_visible(
         parameters["rounds"] * parameters["writes_per_round"])
 
 
-def test_the_question_table_is_printed_and_written(peers_run: PeersRun) -> None:
+def test_the_question_table_is_printed_and_written(peers_run: ScenarioRun) -> None:
     page = (peers_run.out / "latest.md").read_text()
     for question in [*READS, WRITE]:
         assert any(line.startswith(f"| {question} |") for line in page.splitlines())
