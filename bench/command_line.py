@@ -44,7 +44,7 @@ def run(names: Sequence[str], quick: bool, out: Path) -> None:
         from bench.errors import BenchError
         from bench.scenarios import SCENARIOS
         from bench.session import run_scenarios
-    except ImportError as error:  # matplotlib, tqdm or httpx
+    except ImportError as error:  # matplotlib, tqdm, httpx or aiohttp
         missing = (error.name or "a module").split(".")[0]
         sys.exit(f"bench: {missing} is missing; install the dev extra "
                  "(`make bench` does, or pip install -e '.[dev]')")

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
-
 from bench.errors import BenchError
+from bench.load_http import LoadHttp
 from bench.service import Service
 
 ADD_PRODUCT = """
@@ -39,19 +36,11 @@ query($search: String, $first: Int!) {
 }"""
 
 
-@contextlib.asynccontextmanager
-async def http_client(concurrency: int) -> AsyncIterator[httpx.AsyncClient]:
-    """One client, keeping a connection open per concurrent caller."""
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
-        yield client
-
-
 class GraphQLClient:
     """Speaks to a running service (bench/service.py) as its signed-in operator: every request
     carries the service's admin token."""
 
-    def __init__(self, http: httpx.AsyncClient, service: Service) -> None:
+    def __init__(self, http: LoadHttp, service: Service) -> None:
         self._http = http
         self._url = service.graphql
         self._headers = service.authorization
@@ -59,12 +48,11 @@ class GraphQLClient:
     async def __call__(self, document: str, **variables: object) -> dict[str, Any]:
         """The `data` of the answer; a BenchError if it has errors (the run measures successes
         only)."""
-        response = await self._http.post(
-            self._url, json={"query": document, "variables": variables}, headers=self._headers
+        status, body = await self._http.post_json(
+            self._url, {"query": document, "variables": variables}, self._headers
         )
-        body: dict[str, Any] = response.json()
-        if response.status_code != 200 or body.get("errors"):
-            raise BenchError(f"GraphQL answered {response.status_code}: {body}")
+        if status != 200 or body.get("errors"):
+            raise BenchError(f"GraphQL answered {status}: {body}")
         data: dict[str, Any] = body["data"]
         return data
 

@@ -8,7 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 PACKAGES = ("strawberry-graphql", "graphql-core", "starlette", "uvicorn", "SQLAlchemy",
-            "aiosqlite", "asyncpg", "tantivy", "aio-pika", "httpx")
+            "aiosqlite", "asyncpg", "tantivy", "aio-pika", "aiohttp")
 
 
 def describe() -> dict[str, object]:

@@ -9,14 +9,12 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
 
 from bench import catalog
 from bench.errors import BenchError
 from bench.graphql import ADD_PRODUCT, PRODUCT_VERSION
 from bench.load import Run, Tick, closed_loop
+from bench.load_http import LoadHttp
 from bench.peer_questions import Data, PeerQuestion, Request
 
 STALLED = 120.0  # seconds without the projector moving before the run gives up
@@ -32,19 +30,17 @@ class Endpoint:
     """A GraphQL server as a frontend calls it: its URL and the headers every request carries
     (Diptych's admin token)."""
 
-    http: httpx.AsyncClient
+    http: LoadHttp
     url: str
     headers: dict[str, str]
 
     async def __call__(self, request: Request) -> Data:
         """The answer's `data`; a BenchError if it has errors (only successes are measured)."""
         document, variables = request
-        response = await self.http.post(self.url, json={"query": document,
-                                                        "variables": variables},
-                                        headers=self.headers)
-        body: dict[str, Any] = response.json()
-        if response.status_code != 200 or body.get("errors"):
-            raise BenchError(f"{self.url} answered {response.status_code}: {str(body)[:1000]}")
+        status, body = await self.http.post_json(
+            self.url, {"query": document, "variables": variables}, self.headers)
+        if status != 200 or body.get("errors"):
+            raise BenchError(f"{self.url} answered {status}: {str(body)[:1000]}")
         data: Data = body["data"]
         return data
 

@@ -15,9 +15,8 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
-import httpx
-
 from bench.load import Run, Tick, closed_loop
+from bench.load_http import LoadHttp
 
 Operation = Callable[[int], Awaitable[object]]
 IN_FLIGHT = 4  # writes at once at most: a slow side is not buried under its own backlog
@@ -27,11 +26,11 @@ IN_FLIGHT = 4  # writes at once at most: a slow side is not buried under its own
 class Hits:
     """Diptych's answer-cache counters (its /metrics), read before and after a part."""
 
-    http: httpx.AsyncClient
+    http: LoadHttp
     url: str  # the service's base URL
 
     async def counted(self) -> tuple[float, float]:
-        text = (await self.http.get(f"{self.url}/metrics")).text
+        text = await self.http.get_text(f"{self.url}/metrics")
         found = [re.search(rf"^diptych_answer_cache_{name}_total (\S+)$", text, re.MULTILINE)
                  for name in ("hits", "misses")]
         return tuple(float(m.group(1)) if m else 0.0 for m in found)  # type: ignore[return-value]

@@ -35,9 +35,10 @@ from dataclasses import dataclass
 from bench import catalog
 from bench.backends import Backends
 from bench.errors import BenchError
-from bench.graphql import PRODUCT_VERSION, GraphQLClient, http_client
+from bench.graphql import PRODUCT_VERSION, GraphQLClient
 from bench.group_commit import GroupCommit
 from bench.load import Run, closed_loop, paced
+from bench.load_http import http_client
 from bench.measurements import Goal, Outcome, Side
 from bench.progress import bar
 from bench.scenario import Context, Scenario

@@ -35,8 +35,8 @@ from bench import (
     seeding,
 )
 from bench.errors import NotRun
-from bench.graphql import http_client
 from bench.load import Run, Tick, closed_loop, throughput
+from bench.load_http import http_client
 from bench.measurements import Goal, Outcome, Part, Side
 from bench.peer_questions import PeerQuestion, the_questions
 from bench.peer_rounds import Endpoint, Operation, Writes
@@ -229,7 +229,7 @@ def _notes(version: str, write_store: str) -> tuple[str, ...]:
         "broker is set), answering from its tantivy index.",
         f"Indexes added for both, after seeding: {dba_indexes.SUMMARY}; and for PostGraphile "
         "the function sales_by_day(first_day, last_day), its query field salesByDay.",
-        "Same load client for both (httpx, one connection per concurrent client), alternating "
+        "Same load client for both (aiohttp, one connection per concurrent client), alternating "
         "rounds; reads' answers compared equal first. Diptych's requests carry an admin token; "
         "PostGraphile's none (it has no authentication configured, as it is started here).",
         "Ratio: Diptych's operations/s over PostGraphile's for the same requests; reads' goal "

@@ -19,12 +19,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from bench import catalog
 from bench.errors import BenchError
-from bench.graphql import PRODUCTS, GraphQLClient, http_client
+from bench.graphql import PRODUCTS, GraphQLClient
 from bench.load import Run, Tick, closed_loop, interleaved, throughput
+from bench.load_http import LoadHttp, http_client
 from bench.measurements import Goal, Outcome, Side
 from bench.processes import free_port, spawn
 from bench.progress import bar
@@ -79,9 +78,9 @@ async def run(context: Context) -> Outcome:
 
         async def raw_query(number: int) -> None:
             params = {"search": terms[number % len(terms)], "first": str(PAGE)}
-            response = await http.get(f"{raw_url}/products", params=params)
-            response.raise_for_status()
-            response.json()
+            status, _ = await http.get_json(f"{raw_url}/products", params)
+            if status != 200:
+                raise BenchError(f"the raw read route answered {status}")
 
         async def diptych_round(number: int) -> Run:
             return await closed_loop(diptych_query, size.queries, size.concurrency, progress.update)
@@ -134,13 +133,12 @@ async def _raw_server(index_dir: Path, read_only: bool, log: Path) -> AsyncItera
 
 
 async def _same_answers(
-    graphql: GraphQLClient, http: httpx.AsyncClient, raw_url: str, corpus: int
+    graphql: GraphQLClient, http: LoadHttp, raw_url: str, corpus: int
 ) -> None:
     """Both servers must answer from the whole corpus with the same page, or the ratio compares
     nothing."""
     ours = (await graphql(PRODUCTS, search=TAG, first=PAGE))["products"]
-    response = await http.get(f"{raw_url}/products", params={"search": TAG, "first": str(PAGE)})
-    theirs = response.json()
+    _, theirs = await http.get_json(f"{raw_url}/products", {"search": TAG, "first": str(PAGE)})
     if ours["totalCount"] != corpus or ours != theirs:
         raise BenchError(f"GraphQL and the raw route disagree: {ours} != {theirs}")
 

@@ -19,8 +19,9 @@ from typing import Any
 from sqlalchemy import insert
 
 from bench import catalog
-from bench.graphql import GraphQLClient, http_client
+from bench.graphql import GraphQLClient
 from bench.load import Run, closed_loop, interleaved, throughput
+from bench.load_http import http_client
 from bench.measurements import Goal, Outcome, Side
 from bench.progress import bar
 from bench.scenario import Context, Scenario
