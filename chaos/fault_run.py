@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.backends import Backends
-from bench.graphql import http_client
+from bench.load_http import http_client
 from chaos import rabbitmq_cluster, write_stream
 from chaos.chaos_scenario import ChaosError, Context, NotRun, Outcome
 from chaos.diptych_stack import Stack, running

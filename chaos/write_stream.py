@@ -22,11 +22,12 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import aiohttp
 
 from bench import catalog
 from bench.errors import BenchError
 from bench.graphql import GraphQLClient
+from bench.load_http import LoadHttp
 from bench.service import Service
 
 REGISTER_USER = """
@@ -86,7 +87,7 @@ def refusal(body: dict[str, Any], tolerated: Collection[str]) -> str | None:
 class StreamClient(GraphQLClient):
     """A GraphQLClient that answers a tolerated refusal with `{"refused": code}`."""
 
-    def __init__(self, http: httpx.AsyncClient, service: Service,
+    def __init__(self, http: LoadHttp, service: Service,
                  tolerated: Collection[str] = (), dropped: bool = False) -> None:
         super().__init__(http, service)
         self.tolerated = frozenset(tolerated)
@@ -94,20 +95,18 @@ class StreamClient(GraphQLClient):
 
     async def __call__(self, document: str, **variables: object) -> dict[str, Any]:
         try:
-            response = await self._http.post(
-                self._url, json={"query": document, "variables": variables},
-                headers=self._headers)
-        except httpx.TransportError as error:
+            status, body = await self._http.post_json(
+                self._url, {"query": document, "variables": variables}, self._headers)
+        except (aiohttp.ClientError, TimeoutError) as error:  # no answer, or none in time
             if not self.dropped:
                 raise BenchError(f"the API did not answer: {error!r}") from error
             return {"refused": DROPPED}
-        body: dict[str, Any] = response.json()
-        if response.status_code == 200 and not body.get("errors"):
+        if status == 200 and not body.get("errors"):
             data: dict[str, Any] = body["data"]
             return data
         code = refusal(body, self.tolerated)
         if code is None:
-            raise BenchError(f"GraphQL answered {response.status_code}: {body}")
+            raise BenchError(f"GraphQL answered {status}: {body}")
         return {"refused": code}
 
 

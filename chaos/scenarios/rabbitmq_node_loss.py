@@ -16,7 +16,8 @@ import contextlib
 import time
 
 from bench.backends import Backends
-from bench.graphql import GraphQLClient, http_client
+from bench.graphql import GraphQLClient
+from bench.load_http import http_client
 from bench.service import running
 from chaos import amqp_load_balancer, rabbitmq_cluster, write_stream
 from chaos.chaos_scenario import ChaosError, Context, NotRun, Outcome, Scenario
