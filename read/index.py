@@ -198,11 +198,13 @@ class SearchIndex(Protocol):
     async def clear(self) -> None:
         """Remove every document, tombstone and checkpoint (for rebuilds and tests)."""
 
-    def generation(self, kind: str) -> int | None:
+    def generation(self, kind: str, within: Term | None = None) -> int | None:
         """A number that changes whenever what this index serves of `kind` may have changed
         (the answer cache, schema/edge/answer_cache.py, keeps an answer while the generations of
-        every kind it read are unchanged); read it *before* reading `kind`. None when the
-        adapter cannot tell right now, and then nothing read is kept. Never blocks."""
+        every kind it read are unchanged); read it *before* reading `kind`. With `within`, for
+        a read that sees only documents matching that term: then it may change only when one of
+        those does (an adapter that cannot tell them apart answers as for the whole kind). None
+        when the adapter cannot tell right now, and then nothing read is kept. Never blocks."""
 
     async def write_version_changed(self) -> bool:
         """Whether a rebuild named another version for this (live, writable) index to write."""

@@ -23,7 +23,7 @@ from schema.edge.answer_cache import AnswerCache
 from schema.edge.budgets import Budgets
 from schema.edge.limits import DEFAULT_LIMITS, Limits
 from schema.edge.persisted import Documents
-from schema.edge.read_tracking import TrackedIndex
+from schema.edge.read_tracking import Read, TrackedIndex
 from write.command_results import CommandResult
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ class Context:
     websocket: WebSocket | None = None
     expiry: asyncio.Task[None] | None = None
     # While an answer may be kept: each kind read, at its generation (schema/edge/answer_reuse.py)
-    reads: dict[str, int | None] | None = None
+    reads: dict[Read, int | None] | None = None
     cost: int | None = None  # what the operation costs, once schema/edge/guard.py measured it
     answer_asked: bool = False  # the HTTP endpoint looked for a kept answer, and had none
 

@@ -50,6 +50,7 @@ from read.index import (
     IndexUnavailable,
     SearchPage,
     SearchRequest,
+    Term,
     Write,
     WriteResult,
 )
@@ -175,7 +176,7 @@ class ElasticIndex:
             response = await client.search(index=self.names.index(kind), **body)
         return page(kind, request, response.body)
 
-    def generation(self, kind: str) -> int | None:
+    def generation(self, kind: str, within: Term | None = None) -> int | None:
         """None: a search sees new documents at the cluster's next refresh, on its schedule and
         in other processes' hands, so this client cannot tell when an answer changed."""
         return None

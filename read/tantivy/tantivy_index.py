@@ -32,6 +32,7 @@ from read.index import (
     InvalidSearch,
     SearchPage,
     SearchRequest,
+    Term,
     Write,
     WriteResult,
 )
@@ -44,6 +45,7 @@ from read.tantivy.tantivy_schema import (
     build_schema,
     fingerprint,
     key,
+    keyword_fields,
     stored_by_key,
 )
 from read.tantivy.tantivy_search import Search
@@ -179,11 +181,14 @@ class TantivyIndex:
     async def clear(self) -> None:
         await self._require_writer().clear()
 
-    def generation(self, kind: str) -> int | None:
+    def generation(self, kind: str, within: Term | None = None) -> int | None:
         if self._index is None:
             return None
         if self.read_only and not self._pinned and self._follower.behind(self.version):
             return None  # the next search reloads, and moves the generation on
+        if (within is not None and isinstance(within.value, str)
+                and within.field in keyword_fields(kind)):
+            return self._generations.of(kind, (kind, within.field, within.value))
         return self._generations.of(kind)
 
     # -- in a worker thread --------------------------------------------------------------------

@@ -6,6 +6,7 @@ committed together. Reserved fields start with `_`; every other field comes from
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -72,6 +73,23 @@ def fingerprint() -> str:
 
 def key(kind: str, id: str) -> str:
     return f"{kind}/{id}"
+
+
+@functools.cache
+def keyword_fields(kind: str) -> frozenset[str]:
+    """The fields of `kind` a `Term` matches exactly as text (none for an unknown kind)."""
+    spec = specs().get(kind)
+    fields = spec.fields if spec else ()
+    return frozenset(f.name for f in fields if f.type is FieldType.KEYWORD)
+
+
+def scopes_of(kind: str, body: JSON | None) -> list[tuple[str, str, str]]:
+    """The (kind, keyword field, value) scopes a document belongs to, its values as indexed
+    (`_add`); none for an absent document or a tombstone (tantivy_generations.py)."""
+    if body is None:
+        return []
+    return [(kind, name, str(body[name])) for name in keyword_fields(kind)
+            if body.get(name) is not None]
 
 
 def to_tantivy(write: Upsert | Delete) -> tantivy.Document:

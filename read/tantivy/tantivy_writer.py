@@ -19,13 +19,14 @@ from typing import TypeVar
 
 import tantivy
 
-from read.index import Checkpoint, Write, WriteResult
+from read.index import Checkpoint, Upsert, Write, WriteResult
 from read.tantivy.tantivy_generations import Generations
 from read.tantivy.tantivy_schema import (
     CHECKPOINT_KIND,
     KEY,
     checkpoint_document,
     key,
+    scopes_of,
     stored_by_key,
     to_tantivy,
 )
@@ -158,10 +159,17 @@ class TantivyWriter:
                 documents.append((key(CHECKPOINT_KIND, name), checkpoint_document(name, position)))
         if documents:
             kinds = {write.kind for write in latest.values()}
-            self._commit(documents, kinds | ({CHECKPOINT_KIND} if positions else set()))
+            scopes = set()  # each changed document's, as stored before and as written now
+            for k, write in latest.items():
+                before = stored.get(k, (None, 0))[0]
+                after = write.body if isinstance(write, Upsert) else None
+                scopes.update(scopes_of(write.kind, before.body if before else None))
+                scopes.update(scopes_of(write.kind, after))
+            self._commit(documents, kinds | ({CHECKPOINT_KIND} if positions else set()), scopes)
         return results
 
-    def _commit(self, documents: list[tuple[str, tantivy.Document]], kinds: set[str]) -> None:
+    def _commit(self, documents: list[tuple[str, tantivy.Document]], kinds: set[str],
+                scopes: set[tuple[str, str, str]]) -> None:
         writer = self._require_writer()
         try:
             for k, document in documents:
@@ -171,7 +179,7 @@ class TantivyWriter:
         except BaseException:
             writer.rollback()
             raise
-        with self.generations.reloading(kinds):
+        with self.generations.reloading(kinds, scopes):
             self.index.reload()
 
     def _require_writer(self) -> tantivy.IndexWriter:

@@ -3,7 +3,8 @@
 An answer is a query's `data`, kept under what decides it: the document, the operation's name,
 the variables and the caller (role and user; a customer's answers are their own). With it is kept
 the generation of every kind of document its resolvers read (`SearchIndex.generation`, taken
-before each kind was first read); it is served again only while each of those generations
+before each kind was first read; for a search filtered on a term, of that term's documents only,
+schema/edge/read_tracking.py); it is served again only while each of those generations
 stands. The index moves a kind's generation on after every reload that may have changed it (a
 commit of the projector, another process's commit, a rebuild's swap), so a kept answer is always
 the answer the index would give now: never staler than a fresh read, and a consistency token's
@@ -28,7 +29,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from read.index import Term
 from schema.access.authentication import Principal
+from schema.edge.read_tracking import Read
 
 Key = tuple[str, str | None, str, str, str | None]  # document, operation, variables, role, user
 ENTRY_BYTES = 400  # what holding an entry costs beyond its key and answer: Kept, the dict's slot
@@ -57,7 +60,7 @@ def encoded(data: dict[str, Any]) -> bytes | None:
 class Kept:
     data: bytes  # the answer's `data`, encoded once (schema/http/graphql_http.py sends it as is)
     cost: int  # what the operation costs a caller's budget (schema/edge/guard.py measured it)
-    generations: tuple[tuple[str, int], ...]  # (kind, its generation before it was read)
+    generations: tuple[tuple[Read, int], ...]  # (what was read, its generation before)
     size: int
 
 
@@ -83,14 +86,14 @@ class AnswerCache:
     def enabled(self) -> bool:
         return self.max_bytes > 0
 
-    def get(self, key: Key, generation: Callable[[str], int | None]) -> Kept | None:
+    def get(self, key: Key, generation: Callable[[str, Term | None], int | None]) -> Kept | None:
         """The kept answer if every kind it read is still at its generation, counted as a hit;
         else None (and an answer that no longer stands is dropped). Any request may ask (the
         endpoint does not know a mutation from a query): a miss is counted by `missed`, for a
         query that could have been kept."""
         kept = self._entries.get(key)
         if kept is not None:
-            if all(generation(kind) == seen for kind, seen in kept.generations):
+            if all(generation(*read) == seen for read, seen in kept.generations):
                 self._entries.move_to_end(key)
                 self.stats.hits += 1
                 return kept
@@ -101,7 +104,7 @@ class AnswerCache:
         self.stats.misses += 1
 
     def put(self, key: Key, data: dict[str, Any], cost: int,
-            read: Mapping[str, int | None]) -> bool:
+            read: Mapping[Read, int | None]) -> bool:
         """Keep `data`, read at the generations `read`; refused (False) when a kind could not
         tell its generation, nothing was read, or the answer is over its bound."""
         if not read or any(seen is None for seen in read.values()):
@@ -109,10 +112,10 @@ class AnswerCache:
         body = encoded(data)
         if body is None:
             return False
-        generations = tuple((kind, seen) for kind, seen in read.items() if seen is not None)
+        generations = tuple((what, seen) for what, seen in read.items() if seen is not None)
         size = (ENTRY_BYTES + sys.getsizeof(body) + sys.getsizeof(key)
                 + sum(sys.getsizeof(part) for part in key)
-                + sys.getsizeof(generations) + sum(sys.getsizeof(g) + sys.getsizeof(g[0])
+                + sys.getsizeof(generations) + sum(sys.getsizeof(g) + _held(g[0])
                                                    for g in generations))
         if size > min(self.max_answer_bytes, self.max_bytes):
             return False
@@ -131,3 +134,12 @@ class AnswerCache:
         kept = self._entries.pop(key)
         self.stats.entries -= 1
         self.stats.bytes -= kept.size
+
+
+def _held(read: Read) -> int:
+    """What one noted read holds: its pair, and the term with its strings."""
+    term = read[1]
+    if term is None:
+        return sys.getsizeof(read)
+    return (sys.getsizeof(read) + sys.getsizeof(term) + sys.getsizeof(vars(term))
+            + sys.getsizeof(term.field) + sys.getsizeof(term.value))

@@ -1,7 +1,10 @@
 """The search index as one request's resolvers see it while its answer may be kept: each kind
 they read is noted with its generation, taken before the first read of it
-(schema/edge/answer_cache.py says why before). Anything but a read of documents (a checkpoint,
-a write) notes that the answer cannot be kept."""
+(schema/edge/answer_cache.py says why before). A search or an aggregation filtered on a term
+notes the generation of the documents matching that term only (the first term filter with a
+text value: every document it can see has that value), so that writes of other documents leave
+its answer standing. Anything but a read of documents (a checkpoint, a write) notes that the
+answer cannot be kept."""
 
 from __future__ import annotations
 
@@ -15,20 +18,24 @@ from read.index import (
     SearchIndex,
     SearchPage,
     SearchRequest,
+    Term,
     Write,
     WriteResult,
 )
 
-UNKEEPABLE = ""  # noted for a read that no generation covers
+Read = tuple[str, Term | None]  # a kind, and the term every document read of it matched
+UNKEEPABLE: Read = ("", None)  # noted for a read that no generation covers
 
 
 class TrackedIndex:
-    def __init__(self, index: SearchIndex, reads: dict[str, int | None]) -> None:
+    def __init__(self, index: SearchIndex, reads: dict[Read, int | None]) -> None:
         self._index, self.reads = index, reads
 
-    def _reading(self, kind: str) -> None:
-        if kind not in self.reads:
-            self.reads[kind] = self._index.generation(kind)
+    def _reading(self, kind: str, filters: Sequence[Filter] = ()) -> None:
+        within = next((f for f in filters if isinstance(f, Term) and isinstance(f.value, str)),
+                      None)
+        if (kind, within) not in self.reads:
+            self.reads[(kind, within)] = self._index.generation(kind, within)
 
     async def get(self, kind: str, id: str) -> Document | None:
         self._reading(kind)
@@ -47,17 +54,17 @@ class TrackedIndex:
         return await self._index.visible(kind, id)
 
     async def search(self, kind: str, request: SearchRequest) -> SearchPage:
-        self._reading(kind)
+        self._reading(kind, request.filters)
         return await self._index.search(kind, request)
 
     async def aggregate(
         self, kind: str, filters: Sequence[Filter], aggregations: JSON, text: str | None = None
     ) -> JSON:
-        self._reading(kind)
+        self._reading(kind, filters)
         return await self._index.aggregate(kind, filters, aggregations, text)
 
-    def generation(self, kind: str) -> int | None:
-        return self._index.generation(kind)
+    def generation(self, kind: str, within: Term | None = None) -> int | None:
+        return self._index.generation(kind, within)
 
     async def checkpoint(self, name: str) -> int:
         self.reads[UNKEEPABLE] = None

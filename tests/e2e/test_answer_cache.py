@@ -37,6 +37,13 @@ mutation($id: ID!, $price: Decimal!) {
   }
 }"""
 
+DESCRIBE = """
+mutation($id: ID!, $category: String!) {
+  describeProduct(input: {id: $id, name: "Answer pen", description: "", category: $category}) {
+    __typename ... on ProductDescribed { consistencyToken }
+  }
+}"""
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
@@ -107,6 +114,33 @@ def test_a_write_of_one_kind_leaves_answers_about_another_kind_kept(server: Serv
     hits, misses = counted(server)
     server.graphql(USERS)
     assert counted(server) == (hits + 1, misses)
+
+
+def test_a_category_s_answer_stands_while_products_of_other_categories_change(
+    server: Server,
+) -> None:
+    mine, other = (f"cat-{uuid.uuid4().hex[:6]}" for _ in range(2))
+    product(server, mine, "2.00")
+    moving = product(server, other, "5.00")
+    server.graphql(CATEGORY, category=mine)  # kept
+    product(server, other, "1.00")  # another category's product: the answer stands
+    hits, misses = counted(server)
+    assert prices(server.graphql(CATEGORY, category=mine)) == ["2.00"]
+    assert counted(server) == (hits + 1, misses)
+
+    product(server, mine, "3.00")  # one of its own: asked afresh
+    hits, misses = counted(server)
+    assert prices(server.graphql(CATEGORY, category=mine)) == ["2.00", "3.00"]
+    assert counted(server) == (hits, misses + 1)
+
+    assert prices(server.graphql(CATEGORY, category=other)) == ["1.00", "5.00"]  # kept
+    moved = server.graphql(DESCRIBE, id=moving["id"], category=mine)  # from other into mine
+    token = moved["data"]["describeProduct"]["consistencyToken"]
+    server.graphql(q.PRODUCT, id=moving["id"], token=token)  # visible now
+    hits, misses = counted(server)
+    assert prices(server.graphql(CATEGORY, category=mine)) == ["2.00", "3.00", "5.00"]
+    assert prices(server.graphql(CATEGORY, category=other)) == ["1.00"]  # the one it left too
+    assert counted(server) == (hits, misses + 2)
 
 
 def test_each_caller_s_answers_are_their_own(server: Server) -> None:

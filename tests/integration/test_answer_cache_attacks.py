@@ -18,7 +18,7 @@ from read.freshness.consistency import ConsistencyToken
 from read.freshness.visibility_feed import VisibilityFeed
 from read.index import Upsert
 from read.projection.product_documents import PRODUCT
-from read.tantivy.tantivy_generations import Generations
+from read.tantivy.tantivy_generations import Generations, Scope
 from read.tantivy.tantivy_index import TantivyIndex
 from schema.access.authentication import ANONYMOUS, Principal, Role
 from schema.app import build_schema
@@ -51,10 +51,10 @@ class HeldGenerations(Generations):
         self.gate.set()
         self.reached = threading.Event()
 
-    def changed(self, kinds: Iterable[str]) -> None:
+    def changed(self, kinds: Iterable[str], scopes: Iterable[Scope] = ()) -> None:
         self.reached.set()
         self.gate.wait(30)
-        super().changed(kinds)
+        super().changed(kinds, scopes)
 
 
 @pytest.fixture

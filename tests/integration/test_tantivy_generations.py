@@ -1,6 +1,8 @@
 """`generation(kind)` of the embedded index (read/tantivy/tantivy_generations.py), on real
 tantivy directories: it moves on with every reload that may change what a search of the kind
-answers, and a read-only index says None while another process's commit waits to be followed."""
+answers, and a read-only index says None while another process's commit waits to be followed.
+`generation(kind, within=Term(...))` moves on only when a document holding that keyword value
+before or after a commit is written."""
 
 from __future__ import annotations
 
@@ -8,9 +10,13 @@ import os
 import time
 from pathlib import Path
 
-from read.index import Checkpoint, SearchRequest
+import pytest
+
+from read.index import Checkpoint, Delete, SearchRequest, Term
 from read.projection.product_documents import PRODUCT
 from read.projection.user_documents import USER
+from read.tantivy import tantivy_generations
+from read.tantivy.tantivy_generations import Generations
 from read.tantivy.tantivy_index import TantivyIndex
 from read.tantivy.tantivy_opening import _meta_stamp
 from tests.contracts.index_fixtures import product
@@ -33,6 +39,71 @@ async def test_a_commit_moves_on_the_generation_of_the_kinds_it_wrote_only(tmp_p
     finally:
         await index.close()
     assert index.generation(PRODUCT) is None  # closed: nothing can be kept
+
+
+AUDIO, VIDEO, TOOLS = (Term("category", c) for c in ("audio", "video", "tools"))
+
+
+async def test_a_keyword_value_s_generation_moves_only_with_documents_holding_it(
+    tmp_path: Path,
+) -> None:
+    index = TantivyIndex(tmp_path)
+    await index.open()
+    try:
+        def told() -> tuple[int | None, ...]:
+            return tuple(index.generation(PRODUCT, t) for t in (AUDIO, VIDEO, TOOLS))
+
+        await index.write([product("a", category="audio"), product("v", category="video")])
+        audio, video, tools = told()
+        kind = index.generation(PRODUCT)
+        await index.write([product("a2", category="audio")])
+        assert told()[1:] == (video, tools)  # no video nor tools product was written
+        assert told()[0] != audio and index.generation(PRODUCT) != kind
+        audio, kind = told()[0], index.generation(PRODUCT)
+
+        await index.write([product("a", version=2, category="tools")])  # audio -> tools
+        assert told()[1] == video and told()[0] != audio and told()[2] != tools
+        audio, tools = told()[0], told()[2]
+
+        await index.write([Delete(PRODUCT, "v", 2)])  # gone from video
+        assert told()[0] == audio and told()[2] == tools and told()[1] != video
+    finally:
+        await index.close()
+
+
+async def test_a_term_the_index_cannot_scope_is_the_whole_kind(tmp_path: Path) -> None:
+    index = TantivyIndex(tmp_path)
+    await index.open()
+    try:
+        await index.write([product("a", category="audio")])
+        stock, text = Term("stock", 1), Term("description", "plain")  # integer, full text
+        before = (index.generation(PRODUCT, stock), index.generation(PRODUCT, text))
+        assert before == (index.generation(PRODUCT),) * 2
+        await index.write([product("v", category="video")])
+        assert index.generation(PRODUCT, stock) == index.generation(PRODUCT) not in before
+        assert index.generation(USER, AUDIO) == index.generation(USER)  # not a field of users
+        audio = index.generation(PRODUCT, AUDIO)
+        await index.clear()
+        assert index.generation(PRODUCT, AUDIO) not in (None, audio)  # a clear moves all
+    finally:
+        await index.close()
+
+
+def test_too_many_scopes_are_forgotten_and_every_generation_moves_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(tantivy_generations, "MAX_SCOPES", 3)
+    generations = Generations()
+    generations.changed({PRODUCT}, [(PRODUCT, "sku", str(n)) for n in range(10)])
+    assert not generations._scopes  # no reader asked about skus: nothing to remember
+    generations.of(PRODUCT, (PRODUCT, "category", "a"))  # asked: categories are remembered
+    generations.changed({PRODUCT}, [(PRODUCT, "category", "a"), (PRODUCT, "category", "b")])
+    a = generations.of(PRODUCT, (PRODUCT, "category", "a"))
+    untouched = generations.of(USER)
+    generations.changed({PRODUCT}, [(PRODUCT, "category", c) for c in "cd"])
+    assert generations.of(PRODUCT, (PRODUCT, "category", "a")) != a  # forgotten: moved on
+    assert generations.of(USER) != untouched
+    assert generations.of(PRODUCT, (PRODUCT, "category", "z")) == generations.of(USER)
 
 
 async def test_a_read_only_index_tells_no_generation_until_it_followed_a_commit(

@@ -21,6 +21,7 @@ from read.index import (
     Filter,
     SearchPage,
     SearchRequest,
+    Term,
     Write,
     WriteResult,
 )
@@ -85,7 +86,7 @@ class MemoryIndex:
         self.documents.clear()
         self.checkpoints.clear()
 
-    def generation(self, kind: str) -> int | None:
+    def generation(self, kind: str, within: Term | None = None) -> int | None:
         return None  # nothing read from it is kept: the answer cache is tested on tantivy
 
     async def write_version_changed(self) -> bool:

@@ -4,11 +4,26 @@ serves over HTTP against a real index is tests/e2e/test_answer_cache.py's."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from graphql import DocumentNode, OperationDefinitionNode, parse
 
+from read.index import Term
 from schema.edge.answer_cache import AnswerCache, Kept, Key
 from schema.edge.answer_reuse import waits_for_token
+from schema.edge.read_tracking import Read
+
+Told = Callable[[str, Term | None], int | None]
+
+
+def reads(**kinds: int | None) -> dict[Read, int | None]:
+    """Reads of whole kinds, at these generations."""
+    return {(kind, None): seen for kind, seen in kinds.items()}
+
+
+def told(generations: dict[Read, int | None]) -> Told:
+    """An index telling these generations (and None for anything else)."""
+    return lambda kind, within: generations.get((kind, within))
 
 
 def data(kept: Kept | None) -> object:
@@ -22,38 +37,38 @@ def key(n: int) -> Key:
 
 def test_an_answer_stands_while_every_kind_it_read_does() -> None:
     cache = AnswerCache(100_000, 10_000)
-    generations = {"product": 1, "user": 7}
-    assert cache.put(key(1), {"n": 1}, 1, {"product": 1, "user": 7})
-    assert data(cache.get(key(1), generations.get)) == {"n": 1}
-    generations["user"] = 8
-    assert cache.get(key(1), generations.get) is None
+    generations = reads(product=1, user=7)
+    assert cache.put(key(1), {"n": 1}, 1, reads(product=1, user=7))
+    assert data(cache.get(key(1), told(generations))) == {"n": 1}
+    generations[("user", None)] = 8
+    assert cache.get(key(1), told(generations)) is None
     assert cache.stats.entries == 0 and cache.stats.bytes == 0  # dropped, not kept stale
     assert (cache.stats.hits, cache.stats.misses) == (1, 0)  # a miss is the caller's to count
 
 
 def test_an_index_that_cannot_tell_keeps_nothing() -> None:
     cache = AnswerCache(100_000, 10_000)
-    assert not cache.put(key(1), {"n": 1}, 1, {"product": None})
+    assert not cache.put(key(1), {"n": 1}, 1, reads(product=None))
     assert not cache.put(key(1), {"n": 1}, 1, {})  # read nothing: nothing says when it changes
-    assert cache.put(key(1), {"n": 1}, 1, {"product": 3})
-    assert cache.get(key(1), lambda kind: None) is None
+    assert cache.put(key(1), {"n": 1}, 1, reads(product=3))
+    assert cache.get(key(1), lambda kind, within: None) is None
 
 
 def test_answers_are_bounded_by_bytes_oldest_out_first() -> None:
     cache = AnswerCache(6_000, 4_000)
-    assert not cache.put(key(0), {"text": "x" * 5_000}, 1, {"product": 1})  # over one's bound
+    assert not cache.put(key(0), {"text": "x" * 5_000}, 1, reads(product=1))  # over one's bound
     for n in range(1, 6):
-        assert cache.put(key(n), {"text": "x" * 1_000}, 1, {"product": 1})
+        assert cache.put(key(n), {"text": "x" * 1_000}, 1, reads(product=1))
     assert cache.stats.bytes <= 6_000 and cache.stats.evicted > 0
-    assert cache.get(key(1), {"product": 1}.get) is None  # the oldest went first
-    assert data(cache.get(key(5), {"product": 1}.get)) == {"text": "x" * 1_000}
+    assert cache.get(key(1), told(reads(product=1))) is None  # the oldest went first
+    assert data(cache.get(key(5), told(reads(product=1)))) == {"text": "x" * 1_000}
 
 
 def test_an_answer_is_kept_encoded_and_its_bytes_counted() -> None:
     cache = AnswerCache(1_000_000, 100_000)
     many = {"items": [{"id": str(n), "name": "é"} for n in range(100)]}
-    assert cache.put(key(1), many, 7, {"product": 1})
-    kept = cache.get(key(1), {"product": 1}.get)
+    assert cache.put(key(1), many, 7, reads(product=1))
+    kept = cache.get(key(1), told(reads(product=1)))
     assert kept is not None and kept.cost == 7 and json.loads(kept.data) == many
     assert cache.stats.bytes > len(kept.data) > 100 * len('{"id":"99","name":"é"}')
 
