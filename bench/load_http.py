@@ -16,6 +16,10 @@ from typing import Any
 import aiohttp
 
 TIMEOUT = aiohttp.ClientTimeout(total=60)
+# uvicorn and Node.js close a connection idle for 5 s; aiohttp would reuse one idle for up to 15 s
+# and then fail writing to it ("Can not write request body"). Idle longer than this, the client
+# lets go of it first and opens another.
+IDLE_S = 2.0
 
 
 class LoadHttp:
@@ -43,6 +47,7 @@ class LoadHttp:
 @contextlib.asynccontextmanager
 async def http_client(concurrency: int) -> AsyncIterator[LoadHttp]:
     """One client, keeping a connection open per concurrent caller (and no more)."""
-    connector = aiohttp.TCPConnector(limit=concurrency, limit_per_host=concurrency)
+    connector = aiohttp.TCPConnector(limit=concurrency, limit_per_host=concurrency,
+                                     keepalive_timeout=IDLE_S)
     async with aiohttp.ClientSession(connector=connector, timeout=TIMEOUT) as session:
         yield LoadHttp(session)
