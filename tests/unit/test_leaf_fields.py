@@ -4,6 +4,7 @@ execution does, errors and nulls included: the same schema run both ways, compar
 from __future__ import annotations
 
 import enum
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -23,6 +24,17 @@ class Colour(enum.Enum):
 
 
 @strawberry.type
+class Part:
+    key: str
+    n: int
+    broken: str  # holds None
+
+    @strawberry.field
+    async def later(self) -> str:  # awaited among leaves answered at once
+        return self.key * 2
+
+
+@strawberry.type
 class Item:
     name: str
     price: Decimal
@@ -32,6 +44,8 @@ class Item:
     maybe: str | None
     broken: str  # holds None: a non-null field without a value is an error at its path
     wrong: int  # holds a string: a value its type refuses is an error at its path
+    parts: list[Part]
+    holes: list[Part | None]
 
     @strawberry.field
     def shout(self, times: int = 1) -> str:
@@ -44,7 +58,10 @@ class Query:
     def items(self) -> list[Item]:
         return [Item(name=f"n{i}", price=Decimal("1.50") * i, day=date(2026, 1, 1 + i),
                      colour=Colour.RED if i % 2 else Colour.BLUE, count=i, maybe=None,
-                     broken=None, wrong="x")  # type: ignore[arg-type]
+                     broken=None, wrong="x",  # type: ignore[arg-type]
+                     parts=[Part(key=f"k{i}{j}", n=j, broken=None)  # type: ignore[arg-type]
+                            for j in range(2)],
+                     holes=[Part(key="h", n=1, broken="b"), None])
                 for i in range(3)]
 
 
@@ -53,6 +70,14 @@ QUERIES = [
     "{ items { name broken } }",
     "{ items { count wrong } }",
     "{ items { __typename name @include(if: false) count @skip(if: false) } }",
+    "{ items { name parts { key n } count } }",  # a list of objects in each object of a list
+    "{ items { parts { key later n } maybe } }",  # an awaitable among leaves, in order
+    "{ items { count parts { key broken } } }",  # a null in a non-null field, nested
+    "{ items { a: name b: count name parts { n m: n } } }",  # aliases, a field asked twice
+    "{ items { ... on Item { name } ...more } } fragment more on Item { count parts { key } }",
+    # read off attributes all the way down: each list completed whole
+    "{ items { __typename name price day colour count a: name parts { __typename key n } } }",
+    "{ items { name holes { key } } }",  # a null item: graphql-core's way, for the whole list
 ]
 
 
@@ -64,7 +89,8 @@ def schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
 
 
 def outcome(result: Any) -> tuple[object, list[tuple[str, object]]]:
-    return result.data, [(e.message, e.path) for e in result.errors or ()]
+    """The answer as sent (its keys' order too: the selection's) and its errors."""
+    return json.dumps(result.data), [(e.message, e.path) for e in result.errors or ()]
 
 
 @pytest.mark.parametrize("query", QUERIES)
@@ -98,3 +124,22 @@ async def test_leaves_read_off_objects_skip_graphql_core_s_field_execution(
     assert not result.errors
     # `shout` has a resolver, `maybe` is null: graphql-core's way; name and count are not.
     assert sorted(executed) == ["Item.maybe"] * 3 + ["Item.shout"] * 3 + ["Query.items"]
+
+
+async def test_a_list_read_off_attributes_all_the_way_down_is_completed_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base = StrawberryGraphQLCoreExecutionContext
+    original = base.execute_field
+    executed: list[str] = []
+
+    def counting(self: Any, parent_type: Any, *args: Any) -> Any:
+        executed.append(f"{parent_type.name}.{args[1][0].node.name.value}")
+        return original(self, parent_type, *args)
+
+    monkeypatch.setattr(base, "execute_field", counting)
+    _, short = schemas()
+    result = await short.execute("{ items { name count parts { key n } } }")
+    assert not result.errors and result.data
+    assert len(result.data["items"]) == 3 and result.data["items"][2]["parts"][1]["key"] == "k21"
+    assert executed == ["Query.items"]  # no field of an item went through graphql-core
