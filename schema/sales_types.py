@@ -28,11 +28,3 @@ class SalesBucket:
     orders: int
     units: int
     groups: list[SalesGroup]
-
-    @classmethod
-    def from_view(cls, v: sales.SalesBucket) -> SalesBucket:
-        return cls(
-            start=v.start, revenue=v.revenue, orders=v.orders, units=v.units,
-            groups=[SalesGroup(key=g.key, revenue=g.revenue, orders=g.orders, units=g.units)
-                    for g in v.groups],
-        )
