@@ -19,7 +19,7 @@ from read.query import user_queries
 from read.query.query_errors import QueryError
 from read.query.user_queries import UserView
 from schema.access.authentication import ANONYMOUS, InvalidToken, Principal, TokenVerifier
-from schema.edge.answer_cache import AnswerCache
+from schema.edge.answer_cache import AnswerCache, Kept
 from schema.edge.budgets import Budgets
 from schema.edge.limits import DEFAULT_LIMITS, Limits
 from schema.edge.persisted import Documents
@@ -86,6 +86,7 @@ class Context:
     reads: dict[Read, int | None] | None = None
     cost: int | None = None  # what the operation costs, once schema/edge/guard.py measured it
     answer_asked: bool = False  # the HTTP endpoint looked for a kept answer, and had none
+    answer_kept: Kept | None = None  # this request's answer, just kept: the endpoint sends it
 
     def __post_init__(self) -> None:
         self.users = DataLoader(load_fn=self._load_users)

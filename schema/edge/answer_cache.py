@@ -104,31 +104,32 @@ class AnswerCache:
         self.stats.misses += 1
 
     def put(self, key: Key, data: dict[str, Any], cost: int,
-            read: Mapping[Read, int | None]) -> bool:
-        """Keep `data`, read at the generations `read`; refused (False) when a kind could not
-        tell its generation, nothing was read, or the answer is over its bound."""
+            read: Mapping[Read, int | None]) -> Kept | None:
+        """Keep `data`, read at the generations `read`, and return it as kept (encoded once, the
+        endpoint sends those bytes); refused (None) when a kind could not tell its generation,
+        nothing was read, or the answer is over its bound."""
         if not read or any(seen is None for seen in read.values()):
-            return False
+            return None
         body = encoded(data)
         if body is None:
-            return False
+            return None
         generations = tuple((what, seen) for what, seen in read.items() if seen is not None)
         size = (ENTRY_BYTES + sys.getsizeof(body) + sys.getsizeof(key)
                 + sum(sys.getsizeof(part) for part in key)
                 + sys.getsizeof(generations) + sum(sys.getsizeof(g) + _held(g[0])
                                                    for g in generations))
         if size > min(self.max_answer_bytes, self.max_bytes):
-            return False
+            return None
         if key in self._entries:
             self._drop(key)
-        self._entries[key] = Kept(body, cost, generations, size)
+        kept = self._entries[key] = Kept(body, cost, generations, size)
         self.stats.kept += 1
         self.stats.entries += 1
         self.stats.bytes += size
         while self.stats.bytes > self.max_bytes:
             self._drop(next(iter(self._entries)))
             self.stats.evicted += 1
-        return True
+        return kept
 
     def _drop(self, key: Key) -> None:
         kept = self._entries.pop(key)

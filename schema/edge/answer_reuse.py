@@ -77,7 +77,7 @@ class AnswerReuse(SchemaExtension):
         result = execution.result
         if (isinstance(result, ExecutionResult) and not result.errors and result.data
                 and context.cost is not None):
-            answers.put(key, result.data, context.cost, reads)
+            context.answer_kept = answers.put(key, result.data, context.cost, reads)
 
     def _key(self, answers: AnswerCache) -> Key | None:
         execution = self.execution_context

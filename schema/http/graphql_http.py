@@ -31,7 +31,7 @@ from strawberry.types.graphql import OperationType
 
 from schema.access.authentication import InvalidToken, KeysUnavailable, Principal
 from schema.context import Context, Services
-from schema.edge.answer_cache import answer_key
+from schema.edge.answer_cache import answer_key, encoded
 from schema.edge.limits import Limits
 from schema.edge.persisted import Documents, Refusal
 from schema.http.media_types import GRAPHQL_RESPONSE, JSON, accepted_type
@@ -184,13 +184,14 @@ class GraphQLHTTP:
         if kept is not None:
             return kept
         asked = services.answers is not None and services.answers.enabled
+        context = Context(services=services, principal=principal,
+                          client=request.client.host if request.client else None,
+                          answer_asked=asked)
         try:
             result = await self._schema.execute(
                 params["query"],
                 variable_values=params.get("variables"),
-                context_value=Context(services=services, principal=principal,
-                                      client=request.client.host if request.client else None,
-                                      answer_asked=asked),
+                context_value=context,
                 operation_name=params.get("operationName"),
                 allowed_operation_types=allowed,
                 operation_extensions=params.get("extensions"),
@@ -222,6 +223,10 @@ class GraphQLHTTP:
         if limited:
             status = 429  # for both media types: clients and proxies know to back off
             headers["retry-after"] = str(limited[0]["extensions"]["retryAfter"])
+        just_kept = context.answer_kept
+        if just_kept is not None and not errors and status == 200:  # encoded once, as kept
+            return Response(_answer(just_kept.data, body.get("extensions")), status,
+                            headers=headers, media_type=media)
         return JSONResponse(body, status, headers=headers, media_type=media)
 
 
@@ -248,9 +253,19 @@ class GraphQLHTTP:
             if charge.limit:
                 cost |= {"limit": charge.limit, "remaining": charge.remaining,
                          "resetAt": round(charge.reset_at, 3)}
-        extensions = json.dumps({"cost": cost}, separators=(",", ":")).encode()
-        return Response(b'{"data":' + found.data + b',"extensions":' + extensions + b"}",
-                        headers=_budget_headers(cost), media_type=media)
+        return Response(_answer(found.data, {"cost": cost}), headers=_budget_headers(cost),
+                        media_type=media)
+
+
+def _answer(data: bytes, extensions: dict[str, Any] | None) -> bytes:
+    """The body JSONResponse would send for {"data": ..., "extensions": ...}, around `data`
+    already encoded as it encodes (answer_cache.encoded)."""
+    if not extensions:
+        return b'{"data":' + data + b"}"
+    more = encoded(extensions)
+    if more is None:
+        raise ValueError("the extensions are not JSON")  # a bug: ours are numbers and names
+    return b'{"data":' + data + b',"extensions":' + more + b"}"
 
 
 def _budget_headers(cost: dict[str, Any]) -> dict[str, str]:

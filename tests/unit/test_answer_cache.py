@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
+import pytest
 from graphql import DocumentNode, OperationDefinitionNode, parse
+from starlette.responses import JSONResponse
 
 from read.index import Term
-from schema.edge.answer_cache import AnswerCache, Kept, Key
+from schema.edge.answer_cache import AnswerCache, Kept, Key, encoded
 from schema.edge.answer_reuse import waits_for_token
 from schema.edge.read_tracking import Read
+from schema.http.graphql_http import _answer
 
 Told = Callable[[str, Term | None], int | None]
 
@@ -90,3 +94,19 @@ def test_a_consistency_argument_given_a_token_is_a_wait() -> None:
     in_fragment = parse("query($t: String) { ...F } fragment F on Query { "
                         "orders(consistency: $t) { totalCount } }")
     assert waits(in_fragment, {"t": "token"})
+
+
+@pytest.mark.parametrize("data", [
+    {"products": {"totalCount": 2, "edges": [{"node": {"id": "p-1", "name": "Café ✓ \u2028"}}]}},
+    {"salesSummary": [{"start": "2026-01-01", "revenue": "12.30", "groups": []}]},
+    {"nothing": None, "nested": [[1.5, -0.0, 1e300], {"": "\\\"quoted\\\""}]},
+])
+@pytest.mark.parametrize("extensions", [None, {"cost": {"requested": 12, "maximum": 1000}},
+                                        {"cost": {"limit": 10, "remaining": 3.5}, "x": "é"}])
+def test_a_kept_answer_is_sent_byte_for_byte_as_running_it_would_be(
+    data: dict[str, Any], extensions: dict[str, Any] | None,
+) -> None:
+    body = {"data": data} | ({"extensions": extensions} if extensions else {})
+    kept = encoded(data)
+    assert kept is not None
+    assert _answer(kept, extensions) == JSONResponse(body).body
