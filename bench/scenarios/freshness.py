@@ -77,10 +77,13 @@ async def run(context: Context) -> Outcome:
     async with contextlib.AsyncExitStack() as stack:
         database = await stack.enter_async_context(context.backends.database(data_dir, "service"))
         broker = await stack.enter_async_context(context.backends.broker())
-        # All samples wait on one WebSocket, several at once at the paced rate; a frontend holds
-        # one wait per write of its own, which DIPTYCH_MAX_WAITS (10) bounds per connection.
+        # All samples wait on one WebSocket, several at once at the paced rate (more than 20 once
+        # the sustainable rate is high); a frontend holds one wait and one subscription per write
+        # of its own, which DIPTYCH_MAX_WAITS (10) and DIPTYCH_MAX_SUBSCRIPTIONS (20) bound per
+        # connection.
         service = await stack.enter_async_context(running(data_dir, {
-            "DIPTYCH_DATABASE_URL": database, "DIPTYCH_MAX_WAITS": "1000", **broker}))
+            "DIPTYCH_DATABASE_URL": database, "DIPTYCH_MAX_WAITS": "1000",
+            "DIPTYCH_MAX_SUBSCRIPTIONS": "1000", **broker}))
         graphql = GraphQLClient(await stack.enter_async_context(http_client(size.concurrency * 4)),
                                 service)
         subscriptions = await stack.enter_async_context(websocket(service))
