@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -22,6 +22,8 @@ from read.query.order_queries import check_day, day_range
 from read.query.query_errors import InvalidQuery
 
 MAX_BUCKETS = 1000
+DAY_MS = 86_400_000
+MONDAY_MS = 4 * DAY_MS  # 1970-01-05, the first Monday after the epoch: where weeks start
 MAX_GROUPS = 1000
 COUNTED = ("placed", "shipped")  # a cancelled order is no sale, unless asked for
 
@@ -68,7 +70,7 @@ async def sales_summary(
     if not include_cancelled:
         filters.append(AnyOf("status", COUNTED))
     found: dict[str, list[SalesGroup]] = defaultdict(list)
-    per_bucket = {"terms": {"field": interval.value, "size": len(starts)}}
+    per_bucket = _per_bucket(interval, len(starts))
     if group_by is GroupBy.STATUS:
         # Statuses outside, buckets inside: an order has one status, so a bucket's totals are
         # its groups' sums, and tantivy's nested buckets cost a few statuses' worth of
@@ -81,7 +83,7 @@ async def sales_summary(
         for group in sorted(by_status["groups"]["buckets"], key=lambda g: str(g["key"])):
             status = str(group["key"])  # in order: each bucket's groups come out sorted
             for bucket in group["buckets"]["buckets"]:
-                start = str(bucket["key"])
+                start = _start(bucket["key"], interval)
                 cents, orders = round(bucket["revenue"]["value"]), int(bucket["doc_count"])
                 units = round(bucket["units"]["value"])
                 found[start].append(SalesGroup(key=status, revenue=_money(cents),
@@ -101,11 +103,11 @@ async def sales_summary(
                        "aggs": _sums("revenue_cents")}}}})
         for bucket in by_category["buckets"]["buckets"]:
             for group in bucket["groups"]["buckets"]:
-                found[str(bucket["key"])].append(SalesGroup(key=str(group["key"]),
+                found[_start(bucket["key"], interval)].append(SalesGroup(key=str(group["key"]),
                                                             **_sales(group)))
         for groups in found.values():
             groups.sort(key=lambda g: g.key)
-        total = {str(b["key"]): _sales(b) for b in totals["buckets"]["buckets"]}
+        total = {_start(b["key"], interval): _sales(b) for b in totals["buckets"]["buckets"]}
     empty = {"revenue": Decimal("0.00"), "orders": 0, "units": 0}
     return [
         SalesBucket(
@@ -128,6 +130,26 @@ def _sales(bucket: dict[str, Any]) -> dict[str, Any]:
         "orders": int(bucket["doc_count"]),
         "units": round(bucket["units"]["value"]),
     }
+
+
+def _per_bucket(interval: Interval, count: int) -> dict[str, Any]:
+    """Days and weeks as a histogram of the moment an order was placed (milliseconds, UTC): a
+    fixed width from a fixed offset, which tantivy counts per document without the per-term
+    look-ups of a terms aggregation over the day's key (6.6 against 4.4 ms for a year of
+    12,000 orders); months, whose width varies, by their keys."""
+    if interval is Interval.MONTH:
+        return {"terms": {"field": "month", "size": count}}
+    width, offset = (DAY_MS, 0) if interval is Interval.DAY else (7 * DAY_MS, MONDAY_MS)
+    return {"histogram": {"field": "placed_ms", "interval": width, "offset": offset,
+                          "min_doc_count": 1}}  # as terms: no bucket without an order
+
+
+def _start(bucket_key: Any, interval: Interval) -> str:
+    """An aggregation bucket's key as `key(start)` spells it: a histogram's is its first
+    millisecond."""
+    if interval is Interval.MONTH:
+        return str(bucket_key)
+    return datetime.fromtimestamp(int(bucket_key) / 1000, UTC).date().isoformat()
 
 
 def _money(cents: int) -> Decimal:
