@@ -6,7 +6,7 @@ graphql-core resolves every field the same way: resolve info built, the resolver
 its middleware, the value checked for an awaitable, completed by its type. For a leaf read off
 a dataclass that is some 30 µs a field on this machine, and a year of sales by day has some
 5,000 of them (364 of each bucket's sums and groups): 60% of that query's time. The short path
-reads the value and serializes it with the field's own type; anything else (a null, a value its
+reads the value and coerces it with the field's own type; anything else (a null, a value its
 type refuses, an awaitable, a middleware, any argument) takes graphql-core's own way, so that
 errors, null checks and paths are graphql-core's. strawberry passes the class to graphql-core as
 `executor_class`, the extension point graphql-core documents for customising execution.
@@ -40,6 +40,7 @@ from graphql import (
 )
 from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 _LEAVES: dict[int, tuple[GraphQLField, GraphQLLeafType | None]] = {}  # by id, with its field
 Resolve = Callable[[Any, Any], Any]
@@ -52,17 +53,42 @@ class _Slow(Exception):
     """The flat completion cannot answer this list exactly: graphql-core's way will."""
 
 
+SLOW = object()  # what `_leaf_value` answers when graphql-core's way must answer instead
+
+
+def _leaf_value(read: Resolve, source: Any, leaf: GraphQLLeafType, is_awaitable: Any) -> Any:
+    """The field's value read off `source` and coerced as graphql-core's complete_leaf_value
+    does; SLOW for anything that graphql-core answers otherwise: a read that raises, a null, an
+    awaitable, an error returned as a value, a value its type refuses."""
+    try:
+        value = read(source, None)
+        if value is None or isinstance(value, Exception) or is_awaitable(value):
+            return SLOW
+        coerced = leaf.coerce_output_value(value)
+    except Exception:  # graphql-core's way reports it, at this field's path
+        return SLOW
+    return SLOW if coerced is None or coerced is Undefined else coerced
+
+
 def plain_leaf(field: GraphQLField) -> GraphQLLeafType | None:
     """The field's leaf type when strawberry resolves it by reading an attribute, else None."""
     found = _LEAVES.get(id(field))
     if found is not None and found[0] is field:
         return found[1]
     nullable = get_nullable_type(field.type)
-    plain = (getattr(field.resolve, "_is_default", False) and not field.args
-             and is_leaf_type(nullable))
+    plain = (_reads_attribute(field) and not field.args and is_leaf_type(nullable))
     leaf: GraphQLLeafType | None = nullable if plain else None  # type: ignore[assignment]
     _LEAVES[id(field)] = (field, leaf)
     return leaf
+
+
+def _reads_attribute(field: GraphQLField) -> bool:
+    """strawberry's basic field: no resolver, and no extensions (permission classes are one), so
+    that its resolver only reads the attribute (`_is_default` alone also marks fields with
+    extensions)."""
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return (getattr(field.resolve, "_is_default", False) and definition is not None
+            and bool(getattr(definition, "is_basic_field", False)))
 
 
 class LeafFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -103,21 +129,19 @@ class LeafFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
                 if read is None:  # __typename
                     answer[name] = kind
                     continue
-                value = read(item, None)
-                if value is None or is_awaitable(value):
-                    raise _Slow
                 if isinstance(kind, GraphQLList):
+                    try:
+                        value = read(item, None)
+                    except Exception as failed:
+                        raise _Slow from failed
                     if type(value) is not list:
                         raise _Slow
                     answer[name] = self._flat_list(kind, field_details, value)
                     continue
-                try:
-                    serialized = kind.serialize(value)  # type: ignore[union-attr]
-                except Exception as refused:
-                    raise _Slow from refused
-                if serialized is None or serialized is Undefined:
+                coerced = _leaf_value(read, item, kind, is_awaitable)  # type: ignore[arg-type]
+                if coerced is SLOW:
                     raise _Slow
-                answer[name] = serialized
+                answer[name] = coerced
             answers.append(answer)
         return answers
 
@@ -158,7 +182,7 @@ class LeafFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
     def _plain(self, field: GraphQLField) -> Resolve | None:
         """The field's resolver when it reads an attribute and no middleware wraps it."""
         resolve = field.resolve
-        if (resolve is None or not getattr(resolve, "_is_default", False) or field.args
+        if (resolve is None or not _reads_attribute(field) or field.args
                 or (self.middleware_manager is not None
                     and self.middleware_manager.get_field_resolver(resolve) is not resolve)):
             return None
@@ -176,15 +200,10 @@ class LeafFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
         rest: dict[str, Any] = {}
         for name, details, resolve, leaf in plan:
             if resolve is not None and leaf is not None:
-                value = resolve(source_value, None)
-                if value is not None and not self.is_awaitable(value):
-                    try:
-                        serialized = leaf.serialize(value)
-                    except Exception:  # graphql-core's way reports it, at this field's path
-                        serialized = None
-                    if serialized is not None and serialized is not Undefined:
-                        fast[name] = serialized
-                        continue
+                coerced = _leaf_value(resolve, source_value, leaf, self.is_awaitable)
+                if coerced is not SLOW:
+                    fast[name] = coerced
+                    continue
             rest[name] = details
         if not rest:
             return fast
@@ -230,14 +249,9 @@ class LeafFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
         if leaf is not None and resolve is not None and (
                 self.middleware_manager is None
                 or self.middleware_manager.get_field_resolver(resolve) is resolve):
-            value = resolve(source, None)
-            if value is not None and not self.is_awaitable(value):
-                try:
-                    serialized = leaf.serialize(value)
-                except Exception:  # graphql-core's way reports it, at this field's path
-                    serialized = None
-                if serialized is not None and serialized is not Undefined:
-                    return serialized
+            coerced = _leaf_value(resolve, source, leaf, self.is_awaitable)
+            if coerced is not SLOW:
+                return coerced
         return super().execute_field(parent_type, source, field_details_list, path,
                                      position_context)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import strawberry
+from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.leaf_fields import LeafFieldsExecutor
@@ -23,15 +24,34 @@ class Colour(enum.Enum):
     BLUE = "blue"
 
 
+class Deny(BasePermission):
+    message = "no"
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return False
+
+
 @strawberry.type
 class Part:
     key: str
-    n: int
+    n: int | None
     broken: str  # holds None
+    # no resolver, but a permission: strawberry runs it, so it is no attribute read
+    secret: str | None = strawberry.field(default="s", permission_classes=[Deny])
 
     @strawberry.field
     async def later(self) -> str:  # awaited among leaves answered at once
         return self.key * 2
+
+
+class Raising:
+    """Stands in for a Part whose `n` raises when read (a property, say)."""
+
+    key, broken, secret = "r", "b", "s"
+
+    @property
+    def n(self) -> int:
+        raise ValueError("boom")
 
 
 @strawberry.type
@@ -46,6 +66,7 @@ class Item:
     wrong: int  # holds a string: a value its type refuses is an error at its path
     parts: list[Part]
     holes: list[Part | None]
+    shaky: list[Part]
 
     @strawberry.field
     def shout(self, times: int = 1) -> str:
@@ -61,8 +82,13 @@ class Query:
                      broken=None, wrong="x",  # type: ignore[arg-type]
                      parts=[Part(key=f"k{i}{j}", n=j, broken=None)  # type: ignore[arg-type]
                             for j in range(2)],
-                     holes=[Part(key="h", n=1, broken="b"), None])
+                     holes=[Part(key="h", n=1, broken="b"), None],
+                     shaky=[Part(key="p", n=1, broken="b"), Raising()])  # type: ignore[list-item]
                 for i in range(3)]
+
+    @strawberry.field
+    def one(self) -> Part:
+        return Raising()  # type: ignore[return-value]
 
 
 QUERIES = [
@@ -78,6 +104,9 @@ QUERIES = [
     # read off attributes all the way down: each list completed whole
     "{ items { __typename name price day colour count a: name parts { __typename key n } } }",
     "{ items { name holes { key } } }",  # a null item: graphql-core's way, for the whole list
+    "{ items { shaky { key n } } }",  # a read that raises, in a list: the error at its path
+    "{ one { key n } }",  # and in one object
+    "{ items { parts { key secret } } }",  # a permission on a field without a resolver
 ]
 
 
