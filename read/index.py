@@ -101,6 +101,11 @@ class AnyOf:
 
 Filter = Term | Range | AnyOf
 
+EVERY_KIND = "*"
+"""For `SearchIndex.generation`: what any commit may change, of any kind. A full-text search's
+relevance scores are (BM25's term statistics over every document holding a searched field,
+whatever its kind), so its order and cursors are."""
+
 
 @dataclass(frozen=True)
 class Sort:
@@ -203,8 +208,9 @@ class SearchIndex(Protocol):
         (the answer cache, schema/edge/answer_cache.py, keeps an answer while the generations of
         every kind it read are unchanged); read it *before* reading `kind`. With `within`, for
         a read that sees only documents matching that term: then it may change only when one of
-        those does (an adapter that cannot tell them apart answers as for the whole kind). None
-        when the adapter cannot tell right now, and then nothing read is kept. Never blocks."""
+        those does (an adapter that cannot tell them apart answers as for the whole kind). For
+        `EVERY_KIND`, one that changes with every commit. None when the adapter cannot tell
+        right now, and then nothing read is kept. Never blocks."""
 
     async def write_version_changed(self) -> bool:
         """Whether a rebuild named another version for this (live, writable) index to write."""

@@ -78,6 +78,10 @@ class Generations:
             self._count += 1
             self._all = self._count
 
+    def latest(self) -> int | None:
+        """Moves on with every reload: what any commit may change."""
+        return None if self._reloads else self._count
+
     def of(self, kind: str, scope: Scope | None = None) -> int | None:
         """The generation of `kind`, or of only its documents in `scope` (of that kind).
 

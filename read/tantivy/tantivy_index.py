@@ -25,6 +25,7 @@ from typing import TypeVar
 import tantivy
 
 from read.index import (
+    EVERY_KIND,
     JSON,
     Checkpoint,
     Document,
@@ -186,6 +187,8 @@ class TantivyIndex:
             return None
         if self.read_only and not self._pinned and self._follower.behind(self.version):
             return None  # the next search reloads, and moves the generation on
+        if kind == EVERY_KIND:
+            return self._generations.latest()
         if (within is not None and isinstance(within.value, str)
                 and within.field in keyword_fields(kind)):
             return self._generations.of(kind, (kind, within.field, within.value))

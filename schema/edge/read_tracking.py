@@ -3,14 +3,17 @@ they read is noted with its generation, taken before the first read of it
 (schema/edge/answer_cache.py says why before). A search or an aggregation filtered on a term
 notes the generation of the documents matching that term only (the first term filter with a
 text value: every document it can see has that value), so that writes of other documents leave
-its answer standing. Anything but a read of documents (a checkpoint, a write) notes that the
-answer cannot be kept."""
+its answer standing; not a search asking for facets, whose counts leave out the filter on their
+own field (read/tantivy/tantivy_search.py). A full-text search ordered by relevance notes
+EVERY_KIND too: its scores move with any document holding the words, of any kind. Anything but
+a read of documents (a checkpoint, a write) notes that the answer cannot be kept."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from read.index import (
+    EVERY_KIND,
     JSON,
     Checkpoint,
     Document,
@@ -37,6 +40,11 @@ class TrackedIndex:
         if (kind, within) not in self.reads:
             self.reads[(kind, within)] = self._index.generation(kind, within)
 
+    def _searching(self, kind: str, request: SearchRequest) -> None:
+        self._reading(kind, () if request.facets else request.filters)
+        if request.text and request.sort.field is None:  # by relevance
+            self._reading(EVERY_KIND)
+
     async def get(self, kind: str, id: str) -> Document | None:
         self._reading(kind)
         return await self._index.get(kind, id)
@@ -54,7 +62,7 @@ class TrackedIndex:
         return await self._index.visible(kind, id)
 
     async def search(self, kind: str, request: SearchRequest) -> SearchPage:
-        self._reading(kind, request.filters)
+        self._searching(kind, request)
         return await self._index.search(kind, request)
 
     async def aggregate(

@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from read.index import Checkpoint, Delete, SearchRequest, Term
+from read.index import RELEVANCE, Checkpoint, Delete, SearchRequest, Sort, Term
 from read.projection.product_documents import PRODUCT
 from read.projection.user_documents import USER
 from read.tantivy import tantivy_generations
 from read.tantivy.tantivy_generations import Generations
 from read.tantivy.tantivy_index import TantivyIndex
 from read.tantivy.tantivy_opening import _meta_stamp
+from schema.edge.read_tracking import Read, TrackedIndex
 from tests.contracts.index_fixtures import product
 
 
@@ -142,3 +143,45 @@ def test_a_commit_in_the_same_mtime_step_with_the_same_inode_and_size_is_told_ap
     an_hour_ago = time.time_ns() - 3600 * 10**9
     os.utime(meta, ns=(an_hour_ago, an_hour_ago))
     assert _meta_stamp(tmp_path)[3] is None  # an old one is not read: a commit moves its mtime
+
+
+async def test_a_faceted_search_is_kept_by_its_kind_not_by_the_term_its_facets_leave_out(
+    tmp_path: Path,
+) -> None:
+    index = TantivyIndex(tmp_path)
+    await index.open()
+    try:
+        await index.write([product("a", category="audio"), product("v", category="video")])
+        reads: dict[Read, int | None] = {}
+        request = SearchRequest(filters=(AUDIO,), facets=("category",))
+        await TrackedIndex(index, reads).search(PRODUCT, request)
+        await index.write([product("v2", category="video")])  # the facets count it
+        assert (await index.search(PRODUCT, request)).facets != {}
+        assert any(index.generation(*read) != seen for read, seen in reads.items())
+    finally:
+        await index.close()
+
+
+async def test_a_search_by_relevance_is_renewed_by_any_commit_its_scores_may_move_with(
+    tmp_path: Path,
+) -> None:
+    index = TantivyIndex(tmp_path)
+    await index.open()
+    try:
+        await index.write([product("a1", name="red red pen", category="audio"),
+                           product("a2", name="pen pen pen red", category="audio")])
+        reads: dict[Read, int | None] = {}
+        request = SearchRequest(text="red pen", filters=(AUDIO,), sort=RELEVANCE)
+        before = [h.sort_values for h in (await TrackedIndex(index, reads).search(
+            PRODUCT, request)).hits]
+        await index.write([product(f"v{i}", name="red", category="video") for i in range(20)])
+        after = [h.sort_values for h in (await index.search(PRODUCT, request)).hits]
+        assert after != before  # BM25 counts the video products' words too
+        assert any(index.generation(*read) != seen for read, seen in reads.items())
+        by_price: dict[Read, int | None] = {}
+        await TrackedIndex(index, by_price).search(
+            PRODUCT, SearchRequest(text="red pen", filters=(AUDIO,), sort=Sort("price_cents")))
+        await index.write([product("v99", name="red", category="video")])
+        assert all(index.generation(*read) == seen for read, seen in by_price.items())
+    finally:
+        await index.close()
