@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections.abc import Sequence
 
 from matplotlib.axes import Axes
@@ -18,6 +19,7 @@ DIPTYCH_COLOR = "#1f77b4"
 RAW_COLOR = "#7f7f7f"
 MET_COLOR = "#2ca02c"
 MISSED_COLOR = "#d62728"
+LEGEND_WIDTH = 48  # characters a legend's line holds
 
 
 def draw(outcomes: Sequence[Outcome], title: str) -> bytes:
@@ -76,7 +78,7 @@ def _distribution(ax: Axes, outcome: Outcome) -> None:
     ax.set_xlabel("ms (log scale)")
     ax.set_ylabel("% of operations at most this long")
     ax.set_title(f"{outcome.scenario}: latency")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="upper left", fontsize="x-small")  # a CDF leaves its upper left empty
     ax.grid(True, which="both", alpha=0.3)
 
 
@@ -99,4 +101,5 @@ def _two_or_five(value: float, position: int | None) -> str:
 def _legend(name: str, side: Side) -> str:
     latency = side.latency
     assert latency is not None
-    return f"{name}: p50 {latency.p50:.1f}, p99 {latency.p99:.1f} ms\n{side.label}"
+    what = textwrap.fill(side.label, LEGEND_WIDTH)  # a long label would push the panel aside
+    return f"{name}: p50 {latency.p50:.1f}, p99 {latency.p99:.1f} ms\n{what}"
