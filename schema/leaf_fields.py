@@ -12,10 +12,10 @@ errors, null checks and paths are graphql-core's. strawberry passes the class to
 `executor_class`, the extension point graphql-core documents for customising execution.
 
 An object's selection is planned once per request (`execute_fields`): which of its fields are
-such leaves, so that each object of a list of hundreds reads its leaves in one loop, without a
-path, a field look-up or a call per field; its other fields, and any leaf the loop cannot
-answer, go to graphql-core's `execute_fields` together, and the answer keeps the selection's
-order.
+such leaves, so that each object reads its leaves in one loop, without a path, a field look-up
+or a call per field; its other fields, and any leaf the loop cannot answer, go to
+graphql-core's `execute_fields` together (and on to its `execute_field`, once), and the answer
+keeps the selection's order.
 
 A list of objects whose selection holds only such leaves, `__typename`, and lists of such
 objects read off attributes too (a year of sales by day: 365 buckets, each with its groups) is
@@ -170,13 +170,13 @@ class LeafFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
             read = self._plain(field) if field is not None else None
             if field is None or read is None:
                 return None
-            leaf, nullable = plain_leaf(field), get_nullable_type(field.type)
-            if leaf is not None:
-                plan.append((name, field_details, read, leaf))
-            elif isinstance(nullable, GraphQLList):
-                plan.append((name, field_details, read, nullable))
-            else:
-                return None
+            kind: GraphQLLeafType | GraphQLList[Any] | None = plain_leaf(field)
+            if kind is None:
+                nullable = get_nullable_type(field.type)
+                if not isinstance(nullable, GraphQLList):
+                    return None
+                kind = nullable
+            plan.append((name, field_details, read, kind))
         return plan
 
     def _plain(self, field: GraphQLField) -> Resolve | None:
@@ -228,32 +228,11 @@ class LeafFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
             node = details[0].node
             field = self.schema.get_field(parent_type, node.name.value)
             leaf = plain_leaf(field) if field is not None and not node.arguments else None
-            resolve = field.resolve if field is not None and leaf is not None else None
-            if resolve is not None and not (
-                    self.middleware_manager is None
-                    or self.middleware_manager.get_field_resolver(resolve) is resolve):
-                leaf = resolve = None
-            plan.append((name, details, resolve, leaf))
+            resolve = self._plain(field) if field is not None and leaf is not None else None
+            plan.append((name, details, resolve, leaf if resolve is not None else None))
         planned = plan if any(leaf is not None for _, _, _, leaf in plan) else None
         plans[key] = (grouped_field_set, planned)
         return planned
-
-    def execute_field(
-        self, parent_type: GraphQLObjectType, source: Any, field_details_list: Any, path: Path,
-        position_context: Any,
-    ) -> Any:
-        node = field_details_list[0].node
-        field = self.schema.get_field(parent_type, node.name.value)
-        leaf = plain_leaf(field) if field is not None and not node.arguments else None
-        resolve = field.resolve if field is not None else None
-        if leaf is not None and resolve is not None and (
-                self.middleware_manager is None
-                or self.middleware_manager.get_field_resolver(resolve) is resolve):
-            coerced = _leaf_value(resolve, source, leaf, self.is_awaitable)
-            if coerced is not SLOW:
-                return coerced
-        return super().execute_field(parent_type, source, field_details_list, path,
-                                     position_context)
 
 
 def _in_order(plan: Plan, fast: Mapping[str, Any], others: Mapping[str, Any]) -> dict[str, Any]:

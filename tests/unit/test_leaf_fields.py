@@ -136,18 +136,24 @@ async def test_a_refused_value_is_still_an_error_at_its_path() -> None:
     assert result.errors and result.errors[0].path == ["items", 0, "wrong"]
 
 
-async def test_leaves_read_off_objects_skip_graphql_core_s_field_execution(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+def executed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each field graphql-core's own field execution ran, as Type.field."""
     base = StrawberryGraphQLCoreExecutionContext  # what LeafFieldsExecutor falls back to
     original = base.execute_field
-    executed: list[str] = []
+    fields: list[str] = []
 
     def counting(self: Any, parent_type: Any, *args: Any) -> Any:
-        executed.append(f"{parent_type.name}.{args[1][0].node.name.value}")
+        fields.append(f"{parent_type.name}.{args[1][0].node.name.value}")
         return original(self, parent_type, *args)
 
     monkeypatch.setattr(base, "execute_field", counting)
+    return fields
+
+
+async def test_leaves_read_off_objects_skip_graphql_core_s_field_execution(
+    executed: list[str],
+) -> None:
     _, short = schemas()
     result = await short.execute("{ items { name count shout maybe } }")
     assert not result.errors
@@ -156,17 +162,8 @@ async def test_leaves_read_off_objects_skip_graphql_core_s_field_execution(
 
 
 async def test_a_list_read_off_attributes_all_the_way_down_is_completed_whole(
-    monkeypatch: pytest.MonkeyPatch,
+    executed: list[str],
 ) -> None:
-    base = StrawberryGraphQLCoreExecutionContext
-    original = base.execute_field
-    executed: list[str] = []
-
-    def counting(self: Any, parent_type: Any, *args: Any) -> Any:
-        executed.append(f"{parent_type.name}.{args[1][0].node.name.value}")
-        return original(self, parent_type, *args)
-
-    monkeypatch.setattr(base, "execute_field", counting)
     _, short = schemas()
     result = await short.execute("{ items { name count parts { key n } } }")
     assert not result.errors and result.data
