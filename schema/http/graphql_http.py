@@ -31,9 +31,9 @@ from strawberry.types.graphql import OperationType
 
 from schema.access.authentication import InvalidToken, KeysUnavailable, Principal
 from schema.context import Context, Services
-from schema.edge.answer_cache import answer_key, encoded
 from schema.edge.limits import Limits
 from schema.edge.persisted import Documents, Refusal
+from schema.http.kept_answers import answer_body, budget_headers, kept_response
 from schema.http.media_types import GRAPHQL_RESPONSE, JSON, accepted_type
 
 SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -180,7 +180,8 @@ class GraphQLHTTP:
         if request.method == "POST":
             allowed.add(OperationType.MUTATION)
         services: Services = request.state.services
-        kept = await self._kept(request, services, params, media, principal)
+        kept = await kept_response(request, services, params, media, principal,
+                                   self._limits.max_cost)
         if kept is not None:
             return kept
         asked = services.answers is not None and services.answers.enabled
@@ -218,63 +219,16 @@ class GraphQLHTTP:
         if result.extensions:
             body["extensions"] = result.extensions
         status = 400 if request_error and media == GRAPHQL_RESPONSE else 200
-        headers = _budget_headers(body.get("extensions", {}).get("cost", {}))
+        headers = budget_headers(body.get("extensions", {}).get("cost", {}))
         limited = [e for e in errors if e.get("extensions", {}).get("code") == "RATE_LIMITED"]
         if limited:
             status = 429  # for both media types: clients and proxies know to back off
             headers["retry-after"] = str(limited[0]["extensions"]["retryAfter"])
         just_kept = context.answer_kept
         if just_kept is not None and not errors and status == 200:  # encoded once, as kept
-            return Response(_answer(just_kept.data, body.get("extensions")), status,
+            return Response(answer_body(just_kept.data, body.get("extensions")), status,
                             headers=headers, media_type=media)
         return JSONResponse(body, status, headers=headers, media_type=media)
-
-
-    async def _kept(self, request: Request, services: Services, params: dict[str, Any],
-                    media: str, principal: Principal) -> Response | None:
-        """A kept answer to this very request (schema/edge/answer_cache.py), sent at once: the
-        same body and headers as running it, after charging the caller's budget its cost. Only
-        queries that ran through the schema were kept, so a GET may have it too. None: run it
-        (also when the budget refuses: the run then says so, as it always does)."""
-        answers = services.answers
-        if answers is None or not answers.enabled:
-            return None
-        key = answer_key(params["query"], params.get("operationName"), params.get("variables"),
-                         principal)
-        found = answers.get(key, services.index.generation) if key is not None else None
-        if found is None:
-            return None
-        cost: dict[str, Any] = {"requested": found.cost, "maximum": self._limits.max_cost}
-        if services.budgets is not None:
-            client = request.client.host if request.client else None
-            charge = await services.budgets.charge(principal, client, found.cost)
-            if not charge.allowed:
-                return None
-            if charge.limit:
-                cost |= {"limit": charge.limit, "remaining": charge.remaining,
-                         "resetAt": round(charge.reset_at, 3)}
-        return Response(_answer(found.data, {"cost": cost}), headers=_budget_headers(cost),
-                        media_type=media)
-
-
-def _answer(data: bytes, extensions: dict[str, Any] | None) -> bytes:
-    """The body JSONResponse would send for {"data": ..., "extensions": ...}, around `data`
-    already encoded as it encodes (answer_cache.encoded)."""
-    if not extensions:
-        return b'{"data":' + data + b"}"
-    more = encoded(extensions)
-    if more is None:
-        raise ValueError("the extensions are not JSON")  # a bug: ours are numbers and names
-    return b'{"data":' + data + b',"extensions":' + more + b"}"
-
-
-def _budget_headers(cost: dict[str, Any]) -> dict[str, str]:
-    """The caller's budget, as the X-RateLimit headers clients and proxies read."""
-    if "limit" not in cost:
-        return {}
-    return {"x-ratelimit-limit": str(cost["limit"]),
-            "x-ratelimit-remaining": str(cost["remaining"]),
-            "x-ratelimit-reset": str(int(cost["resetAt"]))}
 
 
 def _may_share(request: Request, response: Response) -> None:

@@ -15,7 +15,7 @@ from read.index import Term
 from schema.edge.answer_cache import AnswerCache, Kept, Key, encoded
 from schema.edge.answer_reuse import waits_for_token
 from schema.edge.read_tracking import Read
-from schema.http.graphql_http import _answer
+from schema.http.kept_answers import answer_body
 
 Told = Callable[[str, Term | None], int | None]
 
@@ -109,4 +109,4 @@ def test_a_kept_answer_is_sent_byte_for_byte_as_running_it_would_be(
     body = {"data": data} | ({"extensions": extensions} if extensions else {})
     kept = encoded(data)
     assert kept is not None
-    assert _answer(kept, extensions) == JSONResponse(body).body
+    assert answer_body(kept, extensions) == JSONResponse(body).body
