@@ -84,8 +84,7 @@ async def sales_summary(
             status = str(group["key"])  # in order: each bucket's groups come out sorted
             for bucket in group["buckets"]["buckets"]:
                 start = _start(bucket["key"], interval)
-                cents, orders = round(bucket["revenue"]["value"]), int(bucket["doc_count"])
-                units = round(bucket["units"]["value"])
+                cents, orders, units = _whole(bucket)
                 found[start].append(SalesGroup(key=status, revenue=_money(cents),
                                                orders=orders, units=units))
                 summed = sums.setdefault(start, [0, 0, 0])
@@ -123,13 +122,15 @@ def _sums(revenue_field: str) -> dict[str, Any]:
     return {"revenue": {"sum": {"field": revenue_field}}, "units": {"sum": {"field": "units"}}}
 
 
+def _whole(bucket: dict[str, Any]) -> tuple[int, int, int]:
+    """An aggregation bucket's cents, orders and units, exactly: all whole numbers."""
+    return (round(bucket["revenue"]["value"]), int(bucket["doc_count"]),
+            round(bucket["units"]["value"]))
+
+
 def _sales(bucket: dict[str, Any]) -> dict[str, Any]:
-    """An aggregation bucket's sums, exactly: cents and units are whole numbers."""
-    return {
-        "revenue": _money(round(bucket["revenue"]["value"])),
-        "orders": int(bucket["doc_count"]),
-        "units": round(bucket["units"]["value"]),
-    }
+    cents, orders, units = _whole(bucket)
+    return {"revenue": _money(cents), "orders": orders, "units": units}
 
 
 def _per_bucket(interval: Interval, count: int) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -45,49 +46,47 @@ async def test_a_commit_moves_on_the_generation_of_the_kinds_it_wrote_only(tmp_p
 AUDIO, VIDEO, TOOLS = (Term("category", c) for c in ("audio", "video", "tools"))
 
 
+@pytest.fixture
+async def index(tmp_path: Path) -> AsyncIterator[TantivyIndex]:
+    opened = TantivyIndex(tmp_path)
+    await opened.open()
+    yield opened
+    await opened.close()
+
+
 async def test_a_keyword_value_s_generation_moves_only_with_documents_holding_it(
-    tmp_path: Path,
+    index: TantivyIndex,
 ) -> None:
-    index = TantivyIndex(tmp_path)
-    await index.open()
-    try:
-        def told() -> tuple[int | None, ...]:
-            return tuple(index.generation(PRODUCT, t) for t in (AUDIO, VIDEO, TOOLS))
+    def told() -> tuple[int | None, ...]:
+        return tuple(index.generation(PRODUCT, t) for t in (AUDIO, VIDEO, TOOLS))
 
-        await index.write([product("a", category="audio"), product("v", category="video")])
-        audio, video, tools = told()
-        kind = index.generation(PRODUCT)
-        await index.write([product("a2", category="audio")])
-        assert told()[1:] == (video, tools)  # no video nor tools product was written
-        assert told()[0] != audio and index.generation(PRODUCT) != kind
-        audio, kind = told()[0], index.generation(PRODUCT)
+    await index.write([product("a", category="audio"), product("v", category="video")])
+    audio, video, tools = told()
+    kind = index.generation(PRODUCT)
+    await index.write([product("a2", category="audio")])
+    assert told()[1:] == (video, tools)  # no video nor tools product was written
+    assert told()[0] != audio and index.generation(PRODUCT) != kind
+    audio, kind = told()[0], index.generation(PRODUCT)
 
-        await index.write([product("a", version=2, category="tools")])  # audio -> tools
-        assert told()[1] == video and told()[0] != audio and told()[2] != tools
-        audio, tools = told()[0], told()[2]
+    await index.write([product("a", version=2, category="tools")])  # audio -> tools
+    assert told()[1] == video and told()[0] != audio and told()[2] != tools
+    audio, tools = told()[0], told()[2]
 
-        await index.write([Delete(PRODUCT, "v", 2)])  # gone from video
-        assert told()[0] == audio and told()[2] == tools and told()[1] != video
-    finally:
-        await index.close()
+    await index.write([Delete(PRODUCT, "v", 2)])  # gone from video
+    assert told()[0] == audio and told()[2] == tools and told()[1] != video
 
 
-async def test_a_term_the_index_cannot_scope_is_the_whole_kind(tmp_path: Path) -> None:
-    index = TantivyIndex(tmp_path)
-    await index.open()
-    try:
-        await index.write([product("a", category="audio")])
-        stock, text = Term("stock", 1), Term("description", "plain")  # integer, full text
-        before = (index.generation(PRODUCT, stock), index.generation(PRODUCT, text))
-        assert before == (index.generation(PRODUCT),) * 2
-        await index.write([product("v", category="video")])
-        assert index.generation(PRODUCT, stock) == index.generation(PRODUCT) not in before
-        assert index.generation(USER, AUDIO) == index.generation(USER)  # not a field of users
-        audio = index.generation(PRODUCT, AUDIO)
-        await index.clear()
-        assert index.generation(PRODUCT, AUDIO) not in (None, audio)  # a clear moves all
-    finally:
-        await index.close()
+async def test_a_term_the_index_cannot_scope_is_the_whole_kind(index: TantivyIndex) -> None:
+    await index.write([product("a", category="audio")])
+    stock, text = Term("stock", 1), Term("description", "plain")  # integer, full text
+    before = (index.generation(PRODUCT, stock), index.generation(PRODUCT, text))
+    assert before == (index.generation(PRODUCT),) * 2
+    await index.write([product("v", category="video")])
+    assert index.generation(PRODUCT, stock) == index.generation(PRODUCT) not in before
+    assert index.generation(USER, AUDIO) == index.generation(USER)  # not a field of users
+    audio = index.generation(PRODUCT, AUDIO)
+    await index.clear()
+    assert index.generation(PRODUCT, AUDIO) not in (None, audio)  # a clear moves all
 
 
 def test_too_many_scopes_are_forgotten_and_every_generation_moves_on(
@@ -146,42 +145,32 @@ def test_a_commit_in_the_same_mtime_step_with_the_same_inode_and_size_is_told_ap
 
 
 async def test_a_faceted_search_is_kept_by_its_kind_not_by_the_term_its_facets_leave_out(
-    tmp_path: Path,
+    index: TantivyIndex,
 ) -> None:
-    index = TantivyIndex(tmp_path)
-    await index.open()
-    try:
-        await index.write([product("a", category="audio"), product("v", category="video")])
-        reads: dict[Read, int | None] = {}
-        request = SearchRequest(filters=(AUDIO,), facets=("category",))
-        await TrackedIndex(index, reads).search(PRODUCT, request)
-        await index.write([product("v2", category="video")])  # the facets count it
-        assert (await index.search(PRODUCT, request)).facets != {}
-        assert any(index.generation(*read) != seen for read, seen in reads.items())
-    finally:
-        await index.close()
+    await index.write([product("a", category="audio"), product("v", category="video")])
+    reads: dict[Read, int | None] = {}
+    request = SearchRequest(filters=(AUDIO,), facets=("category",))
+    await TrackedIndex(index, reads).search(PRODUCT, request)
+    await index.write([product("v2", category="video")])  # the facets count it
+    assert (await index.search(PRODUCT, request)).facets != {}
+    assert any(index.generation(*read) != seen for read, seen in reads.items())
 
 
 async def test_a_search_by_relevance_is_renewed_by_any_commit_its_scores_may_move_with(
-    tmp_path: Path,
+    index: TantivyIndex,
 ) -> None:
-    index = TantivyIndex(tmp_path)
-    await index.open()
-    try:
-        await index.write([product("a1", name="red red pen", category="audio"),
-                           product("a2", name="pen pen pen red", category="audio")])
-        reads: dict[Read, int | None] = {}
-        request = SearchRequest(text="red pen", filters=(AUDIO,), sort=RELEVANCE)
-        before = [h.sort_values for h in (await TrackedIndex(index, reads).search(
-            PRODUCT, request)).hits]
-        await index.write([product(f"v{i}", name="red", category="video") for i in range(20)])
-        after = [h.sort_values for h in (await index.search(PRODUCT, request)).hits]
-        assert after != before  # BM25 counts the video products' words too
-        assert any(index.generation(*read) != seen for read, seen in reads.items())
-        by_price: dict[Read, int | None] = {}
-        await TrackedIndex(index, by_price).search(
-            PRODUCT, SearchRequest(text="red pen", filters=(AUDIO,), sort=Sort("price_cents")))
-        await index.write([product("v99", name="red", category="video")])
-        assert all(index.generation(*read) == seen for read, seen in by_price.items())
-    finally:
-        await index.close()
+    await index.write([product("a1", name="red red pen", category="audio"),
+                       product("a2", name="pen pen pen red", category="audio")])
+    reads: dict[Read, int | None] = {}
+    request = SearchRequest(text="red pen", filters=(AUDIO,), sort=RELEVANCE)
+    before = [h.sort_values for h in (await TrackedIndex(index, reads).search(
+        PRODUCT, request)).hits]
+    await index.write([product(f"v{i}", name="red", category="video") for i in range(20)])
+    after = [h.sort_values for h in (await index.search(PRODUCT, request)).hits]
+    assert after != before  # BM25 counts the video products' words too
+    assert any(index.generation(*read) != seen for read, seen in reads.items())
+    by_price: dict[Read, int | None] = {}
+    await TrackedIndex(index, by_price).search(
+        PRODUCT, SearchRequest(text="red pen", filters=(AUDIO,), sort=Sort("price_cents")))
+    await index.write([product("v99", name="red", category="video")])
+    assert all(index.generation(*read) == seen for read, seen in by_price.items())
